@@ -1,0 +1,203 @@
+/**
+ * Binding VVols to Protocol Endpoints for ESXi hosts. A binding is per PE x VVol and
+ * carries a secondary LUN id unique behind its PE; each host using it is recorded, so
+ * one host's unbind leaves the others' access alone. A host binds only through PEs it
+ * has been given access to (and, when the caller says so, that it reported seeing).
+ */
+import type { Ctx } from './context';
+import { ArrayError, invalid } from './errors';
+import { appendEvent } from './events';
+import { checkGate } from './gates';
+import { hex4, peEui } from './ids';
+import { getArray, getVvol } from './lookup';
+import { LIMITS, MiB } from './models';
+import type { LogicalDisk } from './types';
+
+export interface BoundHandle {
+  vvolId: string;
+  peLdn: number;
+  peId: string;
+  secondaryId: number;
+  sizeMB: number;
+}
+
+export type BindResult = { vvolId: string; ok: true; handle: BoundHandle } | { vvolId: string; ok: false; error: ArrayError };
+
+interface PeChoice {
+  id: number;
+  ldn: number;
+  n: number;
+}
+
+function choosePe(ctx: Ctx, ld: LogicalDisk, host: string, allowedPeLdns?: number[]): PeChoice {
+  const s = ctx.store;
+  // Already bound through a PE this host can use: reuse it (same secondary id).
+  const existing = s.get<PeChoice>(
+    `SELECT b.pe_id AS id, l.ldn AS ldn, 0 AS n FROM bindings b JOIN lds l ON l.id = b.pe_id
+       JOIN pe_hosts h ON h.pe_id = b.pe_id AND h.host = ? WHERE b.vvol_ld_id = ? ORDER BY l.ldn LIMIT 1`,
+    host, ld.id,
+  );
+  if (existing && (!allowedPeLdns || allowedPeLdns.includes(existing.ldn))) return existing;
+  const candidates = s.all<PeChoice>(
+    `SELECT l.id AS id, l.ldn AS ldn, (SELECT COUNT(*) FROM bindings b WHERE b.pe_id = l.id) AS n
+       FROM lds l JOIN pe_hosts h ON h.pe_id = l.id AND h.host = ?
+      WHERE l.array_id = ? AND l.kind = 'pe' AND l.state = 'ready' ORDER BY n, l.ldn`,
+    host, ld.arrayId,
+  ).filter((c) => !allowedPeLdns || allowedPeLdns.includes(c.ldn));
+  if (candidates.length === 0) {
+    throw new ArrayError('FAILED_PRECONDITION', `No Protocol Endpoint of the disk array is accessible from the host ${host}.`, { host });
+  }
+  return candidates[0];
+}
+
+function nextSecondaryId(ctx: Ctx, peId: number): number {
+  const s = ctx.store;
+  const max = s.get<{ m: number | null }>('SELECT MAX(secondary_id) AS m FROM bindings WHERE pe_id = ?', peId)?.m ?? null;
+  if (max === null) return 1;
+  if (max < LIMITS.secondaryIdsPerPe) return max + 1;
+  const gap = s.get<{ g: number }>(
+    'SELECT b.secondary_id + 1 AS g FROM bindings b WHERE b.pe_id = ? AND NOT EXISTS (SELECT 1 FROM bindings c WHERE c.pe_id = b.pe_id AND c.secondary_id = b.secondary_id + 1) ORDER BY b.secondary_id LIMIT 1',
+    peId,
+  );
+  if (!gap || gap.g > LIMITS.secondaryIdsPerPe) throw new ArrayError('TOO_MANY', `No secondary LUN id is free behind the Protocol Endpoint.`, { pe: peId });
+  return gap.g;
+}
+
+function bindOne(ctx: Ctx, host: string, vvolId: string, allowedPeLdns?: number[]): BoundHandle {
+  const ld = getVvol(ctx, vvolId);
+  const a = getArray(ctx, ld.arrayId);
+  checkGate(a, 'bind');
+  if (ld.state === 'deleting' || ld.state === 'prepared') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${vvolId} cannot be bound (state ${ld.state}).`, { state: ld.state });
+  if (ld.rpl === 'RV' && ld.access === 'NotReady') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${vvolId} is being copied and cannot be bound yet.`);
+  const pe = choosePe(ctx, ld, host, allowedPeLdns);
+  const s = ctx.store;
+  let b = s.get<{ secondary_id: number }>('SELECT secondary_id FROM bindings WHERE pe_id = ? AND vvol_ld_id = ?', pe.id, ld.id);
+  if (!b) {
+    const secondary = nextSecondaryId(ctx, pe.id);
+    s.run('INSERT INTO bindings (pe_id, vvol_ld_id, secondary_id) VALUES (?, ?, ?)', pe.id, ld.id, secondary);
+    b = { secondary_id: secondary };
+  }
+  const added = s.run('INSERT OR IGNORE INTO binding_hosts (pe_id, vvol_ld_id, host, bound_at) VALUES (?, ?, ?, ?)', pe.id, ld.id, host, ctx.clock.now()).changes;
+  if (added) {
+    appendEvent(ctx, a.id, {
+      type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.bound',
+      message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was bound to the PE ${hex4(pe.ldn)}h for the host ${host}.`, params: { host, pe: hex4(pe.ldn) },
+    });
+  }
+  return { vvolId, peLdn: pe.ldn, peId: peEui(a.wwn, pe.ldn), secondaryId: b.secondary_id, sizeMB: Math.ceil(ld.capacity / MiB) };
+}
+
+function checkHost(host: string): void {
+  if (!host || !/^[A-Za-z0-9_.:\-]{1,223}$/.test(host)) throw invalid(`"${host}" is not a valid host name or initiator.`);
+}
+
+/** Binds a batch for one host. Items succeed or fail one by one, each whole. */
+export function bindVvols(ctx: Ctx, host: string, vvolIds: string[], allowedPeLdns?: number[]): BindResult[] {
+  checkHost(host);
+  return vvolIds.map((vvolId) => {
+    try {
+      const handle = ctx.store.db.transaction(() => bindOne(ctx, host, vvolId, allowedPeLdns))();
+      return { vvolId, ok: true as const, handle };
+    } catch (e) {
+      if (e instanceof ArrayError) return { vvolId, ok: false as const, error: e };
+      throw e;
+    }
+  });
+}
+
+export type UnbindResult = { vvolId: string; ok: true } | { vvolId: string; ok: false; error: ArrayError };
+
+function dropHost(ctx: Ctx, peId: number, ldId: number, host: string): boolean {
+  const s = ctx.store;
+  const removed = s.run('DELETE FROM binding_hosts WHERE pe_id = ? AND vvol_ld_id = ? AND host = ?', peId, ldId, host).changes > 0;
+  if (!s.get('SELECT 1 FROM binding_hosts WHERE pe_id = ? AND vvol_ld_id = ?', peId, ldId)) {
+    s.run('DELETE FROM bindings WHERE pe_id = ? AND vvol_ld_id = ?', peId, ldId);
+  }
+  return removed;
+}
+
+function unbindOne(ctx: Ctx, host: string, vvolId: string, peLdn?: number): void {
+  const ld = getVvol(ctx, vvolId);
+  const a = getArray(ctx, ld.arrayId);
+  checkGate(a, 'unbind');
+  const s = ctx.store;
+  const rows = s.all<{ pe_id: number; ldn: number }>(
+    'SELECT h.pe_id, l.ldn FROM binding_hosts h JOIN lds l ON l.id = h.pe_id WHERE h.vvol_ld_id = ? AND h.host = ?',
+    ld.id, host,
+  ).filter((r) => peLdn === undefined || r.ldn === peLdn);
+  if (rows.length === 0) {
+    throw new ArrayError('NOT_FOUND', `The VVOL ${vvolId} is not bound for the host ${host}${peLdn !== undefined ? ` through the PE ${hex4(peLdn)}h` : ''}.`, { vvolId, host });
+  }
+  for (const r of rows) dropHost(ctx, r.pe_id, ld.id, host);
+  appendEvent(ctx, a.id, { type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.unbound', message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was unbound for the host ${host}.`, params: { host } });
+}
+
+export function unbindVvols(ctx: Ctx, host: string, items: { vvolId: string; peLdn?: number }[]): UnbindResult[] {
+  checkHost(host);
+  return items.map((it) => {
+    try {
+      ctx.store.db.transaction(() => unbindOne(ctx, host, it.vvolId, it.peLdn))();
+      return { vvolId: it.vvolId, ok: true as const };
+    } catch (e) {
+      if (e instanceof ArrayError) return { vvolId: it.vvolId, ok: false as const, error: e };
+      throw e;
+    }
+  });
+}
+
+/** Drops every binding of a host (after the host restarted); returns how many were dropped. */
+export function unbindAllFromHost(ctx: Ctx, host: string): number {
+  checkHost(host);
+  const s = ctx.store;
+  const rows = s.all<{ pe_id: number; vvol_ld_id: number; array_id: number }>(
+    'SELECT h.pe_id, h.vvol_ld_id, l.array_id FROM binding_hosts h JOIN lds l ON l.id = h.pe_id WHERE h.host = ?', host,
+  );
+  const arrays = new Set<number>();
+  for (const r of rows) {
+    dropHost(ctx, r.pe_id, r.vvol_ld_id, host);
+    arrays.add(r.array_id);
+  }
+  for (const id of arrays) {
+    appendEvent(ctx, id, { type: 'Config', configType: 'Update', objectType: 'Host', objectId: host, messageId: 'nec.host.unboundAll', message: `All VVOLs bound for the host ${host} were unbound.`, params: { host } });
+  }
+  return rows.length;
+}
+
+/** Drops every host's binding of the given VVols. */
+export function unbindFromAllHosts(ctx: Ctx, vvolIds: string[]): UnbindResult[] {
+  return vvolIds.map((vvolId) => {
+    try {
+      ctx.store.db.transaction(() => {
+        const ld = getVvol(ctx, vvolId);
+        checkGate(getArray(ctx, ld.arrayId), 'unbind');
+        ctx.store.run('DELETE FROM binding_hosts WHERE vvol_ld_id = ?', ld.id);
+        ctx.store.run('DELETE FROM bindings WHERE vvol_ld_id = ?', ld.id);
+        appendEvent(ctx, ld.arrayId, { type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.unbound', message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was unbound for all hosts.` });
+      })();
+      return { vvolId, ok: true as const };
+    } catch (e) {
+      if (e instanceof ArrayError) return { vvolId, ok: false as const, error: e };
+      throw e;
+    }
+  });
+}
+
+export interface BindingInfo {
+  vvolId: string;
+  vvolLdn: number;
+  peLdn: number;
+  secondaryId: number;
+  hosts: string[];
+}
+
+export function listBindings(ctx: Ctx, arrayId: number, host?: string): BindingInfo[] {
+  const rows = ctx.store.all<{ vvol_id: string; vldn: number; pldn: number; secondary_id: number; hosts: string }>(
+    `SELECT v.vvol_id, v.ldn AS vldn, p.ldn AS pldn, b.secondary_id, GROUP_CONCAT(h.host) AS hosts
+       FROM bindings b JOIN lds v ON v.id = b.vvol_ld_id JOIN lds p ON p.id = b.pe_id
+       JOIN binding_hosts h ON h.pe_id = b.pe_id AND h.vvol_ld_id = b.vvol_ld_id
+      WHERE v.array_id = ? ${host ? 'AND EXISTS (SELECT 1 FROM binding_hosts x WHERE x.pe_id = b.pe_id AND x.vvol_ld_id = b.vvol_ld_id AND x.host = ?)' : ''}
+      GROUP BY b.pe_id, b.vvol_ld_id ORDER BY p.ldn, b.secondary_id`,
+    ...(host ? [arrayId, host] : [arrayId]),
+  );
+  return rows.map((r) => ({ vvolId: r.vvol_id, vvolLdn: r.vldn, peLdn: r.pldn, secondaryId: r.secondary_id, hosts: r.hosts.split(',').sort() }));
+}

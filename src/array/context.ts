@@ -1,0 +1,30 @@
+/**
+ * What every engine operation gets: the store, the clock and the tunables. Made once
+ * by the engine and passed down; nothing here is global.
+ */
+import type { Store } from '../store/db';
+import type { Clock } from './clock';
+
+export interface EngineOptions {
+  /** Copy rate of full clones, replication and restore, in bytes per second. */
+  copyBytesPerSec: number;
+  /** Rate at which a deleted snapshot's chunks are released in the background, bytes per second. */
+  snapshotDeleteBytesPerSec: number;
+  /** Events and alarms kept per array; older ones are dropped (a client asking for them gets LostEvent). */
+  eventRetention: number;
+  /** Finished tasks are kept this long (ms) for clients that poll late. */
+  taskRetentionMs: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  copyBytesPerSec: 200 * 1024 * 1024,
+  snapshotDeleteBytesPerSec: 1024 * 1024 * 1024,
+  eventRetention: 10_000,
+  taskRetentionMs: 24 * 3600 * 1000,
+};
+
+export interface Ctx {
+  store: Store;
+  clock: Clock;
+  opts: EngineOptions;
+}

@@ -1,0 +1,184 @@
+/**
+ * The disk array engine: the one object services, the face and the CLI talk to. Each
+ * public method is one transaction over the store (batch calls: one per item). It
+ * owns no state of its own beyond the store, the clock and its options.
+ */
+import { Store, StoreError } from '../store/db';
+import * as arrays from './arrays';
+import * as binding from './binding';
+import { allocatedCount } from './chunks';
+import * as clones from './clones';
+import type { Clock } from './clock';
+import { Ctx, DEFAULT_ENGINE_OPTIONS, EngineOptions } from './context';
+import { ArrayError } from './errors';
+import * as events from './events';
+import * as io from './guest-io';
+import { checkInvariants } from './invariants';
+import { applicability, Applicability } from './applicability';
+import { metadataOf } from './lds';
+import * as lookup from './lookup';
+import type { Licence, MonitoringState } from './models';
+import * as pools from './pools';
+import * as replication from './replication';
+import { LD_SELECT, toLd } from './rows';
+import * as snapshots from './snapshots';
+import * as space from './space';
+import * as sysvol from './system-volumes';
+import * as tasks from './tasks';
+import type { DiskArray, LdDetail, LogicalDisk, Pool } from './types';
+import * as vvols from './vvols';
+
+export class DiskArrayEngine {
+  readonly ctx: Ctx;
+
+  constructor(store: Store, clock: Clock, opts: Partial<EngineOptions> = {}) {
+    this.ctx = { store, clock, opts: { ...DEFAULT_ENGINE_OPTIONS, ...opts } };
+  }
+
+  get store(): Store {
+    return this.ctx.store;
+  }
+
+  /** Runs fn as one transaction; SQLite failures come out as StoreError with the cause. */
+  private tx<T>(fn: () => T): T {
+    try {
+      return this.ctx.store.tx(fn);
+    } catch (e) {
+      if (e instanceof ArrayError || e instanceof StoreError) throw e;
+      if (e instanceof Error && /^SQLITE_/.test((e as { code?: string }).code ?? '')) {
+        throw new StoreError(`The store failed: ${e.message}`, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  private read<T>(fn: () => T): T {
+    return this.ctx.store.read(fn);
+  }
+
+  // ---- arrays -------------------------------------------------------------------------
+  registerArray(a: arrays.RegisterArray): DiskArray { return this.tx(() => arrays.registerArray(this.ctx, a)); }
+  unregisterArray(ref: lookup.ArrayRef, force = false): void { this.tx(() => arrays.unregisterArray(this.ctx, ref, force)); }
+  listArrays(): DiskArray[] { return this.read(() => arrays.listArrays(this.ctx)); }
+  getArray(ref: lookup.ArrayRef): DiskArray { return this.read(() => lookup.getArray(this.ctx, ref)); }
+  findArray(ref: lookup.ArrayRef): DiskArray | undefined { return this.read(() => lookup.findArray(this.ctx, ref)); }
+  /** The named array, or the only one when none is named. */
+  resolveArray(ref?: lookup.ArrayRef): DiskArray { return this.read(() => lookup.defaultArray(this.ctx, ref)); }
+  setMonitoring(ref: lookup.ArrayRef, state: MonitoringState): DiskArray { return this.tx(() => arrays.setMonitoring(this.ctx, ref, state)); }
+  setLicence(ref: lookup.ArrayRef, licence: Licence, unlocked: boolean): DiskArray { return this.tx(() => arrays.setLicence(this.ctx, ref, licence, unlocked)); }
+  lockConfiguration(ref: lookup.ArrayRef, holder: string): DiskArray { return this.tx(() => arrays.lockConfiguration(this.ctx, ref, holder)); }
+  unlockConfiguration(ref: lookup.ArrayRef, holder: string, force = false): DiskArray { return this.tx(() => arrays.unlockConfiguration(this.ctx, ref, holder, force)); }
+
+  // ---- pools --------------------------------------------------------------------------
+  createPool(ref: lookup.ArrayRef, p: pools.CreatePool): Pool { return this.tx(() => pools.createPool(this.ctx, ref, p)); }
+  deletePool(ref: lookup.ArrayRef, pool: string | number): void { this.tx(() => pools.deletePool(this.ctx, ref, pool)); }
+  expandPool(ref: lookup.ArrayRef, pool: string | number, addBytes: number): Pool { return this.tx(() => pools.expandPool(this.ctx, ref, pool, addBytes)); }
+  modifyPool(ref: lookup.ArrayRef, pool: string | number, m: pools.ModifyPool): Pool { return this.tx(() => pools.modifyPool(this.ctx, ref, pool, m)); }
+  listPools(ref: lookup.ArrayRef): Pool[] { return this.read(() => pools.listPools(this.ctx, ref)); }
+  getPool(ref: lookup.ArrayRef, pool: string | number): Pool { return this.read(() => lookup.getPool(this.ctx, lookup.getArray(this.ctx, ref).id, pool)); }
+  poolSpace(ref: lookup.ArrayRef, pool: string | number): space.ContainerSpace {
+    return this.read(() => space.poolSpace(this.ctx, lookup.getPool(this.ctx, lookup.getArray(this.ctx, ref).id, pool).id));
+  }
+
+  // ---- logical disks ------------------------------------------------------------------
+  createLd(ref: lookup.ArrayRef, c: sysvol.CreateLd): LogicalDisk { return this.tx(() => sysvol.createLd(this.ctx, ref, c)); }
+  deleteLd(ref: lookup.ArrayRef, ld: string | number, force = false): void { this.tx(() => sysvol.deleteLd(this.ctx, ref, ld, force)); }
+  grantPeAccess(ref: lookup.ArrayRef, pe: string | number, host: string): void { this.tx(() => sysvol.grantPeAccess(this.ctx, ref, pe, host)); }
+  revokePeAccess(ref: lookup.ArrayRef, pe: string | number, host: string): void { this.tx(() => sysvol.revokePeAccess(this.ctx, ref, pe, host)); }
+  getLd(ref: lookup.ArrayRef, ld: string | number): LogicalDisk { return this.read(() => lookup.getLd(this.ctx, lookup.getArray(this.ctx, ref).id, ld)); }
+  listLds(ref: lookup.ArrayRef): LogicalDisk[] {
+    return this.read(() => this.ctx.store.all(`${LD_SELECT} WHERE l.array_id = ? ORDER BY l.ldn`, lookup.getArray(this.ctx, ref).id).map(toLd));
+  }
+  ldDetail(ref: lookup.ArrayRef, ldRef: string | number): LdDetail {
+    return this.read(() => this.detail(lookup.getLd(this.ctx, lookup.getArray(this.ctx, ref).id, ldRef)));
+  }
+  private detail(ld: LogicalDisk): LdDetail {
+    const s = this.ctx.store;
+    const boundPes = s.all<{ ldn: number }>('SELECT p.ldn FROM bindings b JOIN lds p ON p.id = b.pe_id WHERE b.vvol_ld_id = ? ORDER BY p.ldn', ld.id).map((r) => r.ldn);
+    const boundVvols = s.all<{ ldn: number }>('SELECT v.ldn FROM bindings b JOIN lds v ON v.id = b.vvol_ld_id WHERE b.pe_id = ? ORDER BY v.ldn', ld.id).map((r) => r.ldn);
+    const hosts = s.all<{ host: string }>('SELECT host FROM pe_hosts WHERE pe_id = ? ORDER BY host', ld.id).map((r) => r.host);
+    return { ...ld, metadata: metadataOf(this.ctx, ld.id), boundPes, boundVvols, hosts, allocatedChunks: allocatedCount(this.ctx, ld.id) };
+  }
+
+  // ---- VVols --------------------------------------------------------------------------
+  createVvol(ref: lookup.ArrayRef, c: vvols.CreateVvol): vvols.Created { return this.tx(() => vvols.createVvol(this.ctx, ref, c)); }
+  deleteVvol(vvolId: string): { background: boolean; taskId?: string } { return this.tx(() => vvols.deleteVvol(this.ctx, vvolId)); }
+  resizeVvol(vvolId: string, bytes: number): LogicalDisk { return this.tx(() => vvols.resizeVvol(this.ctx, vvolId, bytes)); }
+  updateVvolMetadata(vvolId: string, kv: Record<string, string>): void { this.tx(() => vvols.updateVvolMetadata(this.ctx, vvolId, kv)); }
+  getVvol(vvolId: string): LogicalDisk { return this.read(() => lookup.getVvol(this.ctx, vvolId)); }
+  vvolDetail(vvolId: string): LdDetail { return this.read(() => this.detail(lookup.getVvol(this.ctx, vvolId))); }
+  queryVvols(constraints: { key: string; value?: string }[], arrayRef?: lookup.ArrayRef): string[] {
+    return this.read(() => vvols.queryVvols(this.ctx, constraints, arrayRef === undefined ? undefined : lookup.getArray(this.ctx, arrayRef).id));
+  }
+
+  // ---- binding ------------------------------------------------------------------------
+  bindVvols(host: string, vvolIds: string[], allowedPeLdns?: number[]): binding.BindResult[] { return this.tx(() => binding.bindVvols(this.ctx, host, vvolIds, allowedPeLdns)); }
+  unbindVvols(host: string, items: { vvolId: string; peLdn?: number }[]): binding.UnbindResult[] { return this.tx(() => binding.unbindVvols(this.ctx, host, items)); }
+  unbindAllFromHost(host: string): number { return this.tx(() => binding.unbindAllFromHost(this.ctx, host)); }
+  unbindFromAllHosts(vvolIds: string[]): binding.UnbindResult[] { return this.tx(() => binding.unbindFromAllHosts(this.ctx, vvolIds)); }
+  listBindings(ref: lookup.ArrayRef, host?: string): binding.BindingInfo[] { return this.read(() => binding.listBindings(this.ctx, lookup.getArray(this.ctx, ref).id, host)); }
+
+  // ---- snapshots and clones -----------------------------------------------------------
+  prepareSnapshot(baseVvolId: string): LogicalDisk { return this.tx(() => snapshots.prepareSnapshot(this.ctx, baseVvolId)); }
+  takeSnapshots(items: snapshots.SnapshotItem[]): snapshots.SnapshotResult[] { return this.tx(() => snapshots.takeSnapshots(this.ctx, items)); }
+  snapshot(baseVvolId: string, metadata?: Record<string, string>): LogicalDisk { return this.tx(() => snapshots.snapshot(this.ctx, baseVvolId, metadata)); }
+  revert(baseVvolId: string, snapshotVvolId: string): LogicalDisk { return this.tx(() => snapshots.revert(this.ctx, baseVvolId, snapshotVvolId)); }
+  generations(ref: lookup.ArrayRef, base: string | number) {
+    return this.read(() => snapshots.generations(this.ctx, lookup.getLd(this.ctx, lookup.getArray(this.ctx, ref).id, base)));
+  }
+  /** iSMcfg generationdel: deletes one snapshot generation (in the background). */
+  deleteGeneration(ref: lookup.ArrayRef, base: string | number, snapshot: string | number): string {
+    return this.tx(() => {
+      const a = lookup.getArray(this.ctx, ref);
+      const bv = lookup.getLd(this.ctx, a.id, base);
+      const sv = lookup.getLd(this.ctx, a.id, snapshot);
+      if (sv.snap !== 'ESV' || sv.parentId !== bv.id) throw new ArrayError('INVALID_ARGUMENT', `The LD ${sv.name} is not a snapshot generation of ${bv.name}.`);
+      if (sv.state === 'deleting') throw new ArrayError('FAILED_PRECONDITION', `The snapshot ${sv.name} is already being deleted.`);
+      vvols.checkDeletable(this.ctx, sv);
+      if (sv.state === 'prepared') {
+        vvols.dropVvol(this.ctx, sv);
+        return '';
+      }
+      return tasks.startSnapshotDeletion(this.ctx, a, sv);
+    });
+  }
+  fastClone(srcVvolId: string, o?: clones.CloneOptions): LogicalDisk { return this.tx(() => clones.fastClone(this.ctx, srcVvolId, o)); }
+  fullClone(srcVvolId: string, o?: clones.FullCloneOptions): { ld: LogicalDisk; taskId: string } { return this.tx(() => clones.fullClone(this.ctx, srcVvolId, o)); }
+  copyDiffs(src: string, srcBase: string, dst: string): string { return this.tx(() => clones.copyDiffs(this.ctx, src, srcBase, dst)); }
+
+  // ---- replication --------------------------------------------------------------------
+  pairVolumes(ref: lookup.ArrayRef, mv: string | number, rv: string | number) { return this.tx(() => replication.pairVolumes(this.ctx, ref, mv, rv)); }
+  replicate(ref: lookup.ArrayRef, mv: string | number, rv: string | number) { return this.tx(() => replication.replicate(this.ctx, ref, mv, rv)); }
+  separate(ref: lookup.ArrayRef, mv: string | number, rv: string | number, force = false) { return this.tx(() => replication.separate(this.ctx, ref, mv, rv, force)); }
+  restore(ref: lookup.ArrayRef, mv: string | number, rv: string | number) { return this.tx(() => replication.restore(this.ctx, ref, mv, rv)); }
+  unpair(ref: lookup.ArrayRef, mv: string | number, rv: string | number, force = false): void { this.tx(() => replication.unpair(this.ctx, ref, mv, rv, force)); }
+  queryPairs(ref: lookup.ArrayRef, ld: string | number) { return this.read(() => replication.queryPairs(this.ctx, ref, ld)); }
+  listPairs(ref: lookup.ArrayRef) { return this.read(() => replication.listPairs(this.ctx, ref)); }
+
+  // ---- guest I/O and space ------------------------------------------------------------
+  write(ld: LogicalDisk, start: number, tokens: string[]) { return io.writeChunks(this.ctx, ld, start, tokens); }
+  readChunks(ld: LogicalDisk, start: number, count: number) { return io.readLd(this.ctx, ld, start, count); }
+  trim(ld: LogicalDisk, start: number, count: number) { return io.trimLd(this.ctx, ld, start, count); }
+  allocatedBitmap(vvolId: string, seg: space.Segment) { return space.allocatedBitmap(this.ctx, vvolId, seg); }
+  unsharedBitmap(vvolId: string, baseVvolId: string, seg: space.Segment) { return space.unsharedBitmap(this.ctx, vvolId, baseVvolId, seg); }
+  unsharedChunks(vvolId: string, baseVvolId: string | undefined, start: number, length: number) { return space.unsharedChunks(this.ctx, vvolId, baseVvolId, start, length); }
+  vvolSpace(vvolId: string) { return space.vvolSpace(this.ctx, vvolId); }
+
+  // ---- tasks, events ------------------------------------------------------------------
+  /** Advances every running task to the clock's now. */
+  tick(): void { tasks.tickAll(this.ctx); }
+  getTask(id: string) { return this.read(() => tasks.getTask(this.ctx, id)); }
+  listTasks(ref?: lookup.ArrayRef, activeOnly = false) {
+    return this.read(() => tasks.listTasks(this.ctx, ref === undefined ? undefined : lookup.getArray(this.ctx, ref).id, activeOnly));
+  }
+  cancelTask(id: string) { return this.tx(() => tasks.cancelTask(this.ctx, id)); }
+  eventsSince(ref: lookup.ArrayRef, after: number, limit?: number) { return this.read(() => events.eventsSince(this.ctx, lookup.getArray(this.ctx, ref).id, after, limit)); }
+  alarmsSince(ref: lookup.ArrayRef, after: number, limit?: number) { return this.read(() => events.alarmsSince(this.ctx, lookup.getArray(this.ctx, ref).id, after, limit)); }
+  lastSequences(ref: lookup.ArrayRef) { return this.read(() => events.lastSequences(this.ctx, lookup.getArray(this.ctx, ref).id)); }
+
+  /** B12: which functions apply to an LD. */
+  applicability(ref: lookup.ArrayRef, ld: string | number): Applicability { return applicability(this.getLd(ref, ld)); }
+
+  /** Every inconsistency found in the store (empty when all is well). */
+  checkInvariants(): string[] { return this.read(() => checkInvariants(this.ctx)); }
+}

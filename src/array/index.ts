@@ -1,0 +1,11 @@
+export { DiskArrayEngine } from './engine';
+export { ArrayError, isArrayError } from './errors';
+export type { ArrayErrorCode, Facts } from './errors';
+export { ManualClock, SystemClock } from './clock';
+export type { Clock } from './clock';
+export { MSG } from './messages';
+export * from './models';
+export * from './ids';
+export type * from './types';
+export { GATES, LICENCE_MESSAGES } from './gates';
+export { applicability } from './applicability';

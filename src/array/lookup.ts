@@ -1,0 +1,94 @@
+/**
+ * Finding arrays, pools and LDs by what users type: array name or id; pool number
+ * ("0001h", "1") or name; LD number, LD name or VVol id. Not found is an error that
+ * names what was asked for.
+ */
+import type { Row } from '../store/db';
+import type { Ctx } from './context';
+import { ArrayError, notFound } from './errors';
+import { hex4, isVvolId, parseHexNumber } from './ids';
+import { MSG, specifiedDoesNotExist } from './messages';
+import { LD_SELECT, toArray, toLd, toPool } from './rows';
+import type { DiskArray, LogicalDisk, Pool } from './types';
+
+export type ArrayRef = string | number;
+
+export function findArray(ctx: Ctx, ref: ArrayRef): DiskArray | undefined {
+  const s = ctx.store;
+  const r =
+    typeof ref === 'number'
+      ? s.get('SELECT * FROM arrays WHERE id = ?', ref)
+      : s.get('SELECT * FROM arrays WHERE name = ? OR serial = ? OR wwn = ?', ref, ref, ref.toUpperCase());
+  if (!r) return undefined;
+  return toArray(r, s.all('SELECT name, unlocked FROM licences WHERE array_id = ?', Number(r.id)));
+}
+
+export function getArray(ctx: Ctx, ref: ArrayRef): DiskArray {
+  const a = findArray(ctx, ref);
+  if (!a) throw notFound(`The disk array ${ref} does not exist.`, { array: String(ref) });
+  return a;
+}
+
+/** The only array, when the caller named none and there is exactly one. */
+export function defaultArray(ctx: Ctx, ref?: ArrayRef): DiskArray {
+  if (ref !== undefined && ref !== '') return getArray(ctx, ref);
+  const rows = ctx.store.all<{ id: number }>('SELECT id FROM arrays ORDER BY id');
+  if (rows.length === 1) return getArray(ctx, rows[0].id);
+  if (rows.length === 0) throw notFound('No disk array is registered.');
+  throw new ArrayError('INVALID_ARGUMENT', 'Several disk arrays are registered: name the one you mean.');
+}
+
+export function getPool(ctx: Ctx, arrayId: number, ref: string | number): Pool {
+  const byNo = typeof ref === 'number' ? ref : parseHexNumber(ref);
+  const r =
+    byNo !== undefined
+      ? ctx.store.get('SELECT * FROM pools WHERE array_id = ? AND pool_no = ?', arrayId, byNo)
+      : undefined;
+  const r2 = r ?? (typeof ref === 'string' ? ctx.store.get('SELECT * FROM pools WHERE array_id = ? AND name = ?', arrayId, ref) : undefined);
+  if (!r2) throw notFound(`The specified pool(${typeof ref === 'number' ? hex4(ref) : ref}) does not exist.`, { pool: String(ref) });
+  return toPool(r2);
+}
+
+export function getPoolById(ctx: Ctx, id: number): Pool {
+  const r = ctx.store.get('SELECT * FROM pools WHERE id = ?', id);
+  if (!r) throw notFound(`The pool ${id} does not exist.`);
+  return toPool(r);
+}
+
+export function findLdById(ctx: Ctx, id: number): LogicalDisk | undefined {
+  const r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.id = ?`, id);
+  return r ? toLd(r) : undefined;
+}
+
+export function getLdById(ctx: Ctx, id: number): LogicalDisk {
+  const ld = findLdById(ctx, id);
+  if (!ld) throw notFound(MSG.ldNotExist, { ld: id });
+  return ld;
+}
+
+export function findVvol(ctx: Ctx, vvolId: string): LogicalDisk | undefined {
+  const r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.vvol_id = ?`, vvolId);
+  return r ? toLd(r) : undefined;
+}
+
+/** A VVol by its VASA id; not found carries the manual's "The specified <VVOL> does not exist." */
+export function getVvol(ctx: Ctx, vvolId: string): LogicalDisk {
+  const ld = findVvol(ctx, vvolId);
+  if (!ld) throw notFound(specifiedDoesNotExist(vvolId), { vvolId });
+  return ld;
+}
+
+/** An LD by number ("0010h", "10"), name, or VVol id, within one array. */
+export function getLd(ctx: Ctx, arrayId: number, ref: string | number): LogicalDisk {
+  if (typeof ref === 'string' && isVvolId(ref)) {
+    const ld = getVvol(ctx, ref);
+    if (ld.arrayId !== arrayId) throw notFound(specifiedDoesNotExist(ref), { vvolId: ref });
+    return ld;
+  }
+  const ldn = typeof ref === 'number' ? ref : parseHexNumber(ref);
+  let r: Row | undefined;
+  if (ldn !== undefined) r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.array_id = ? AND l.ldn = ?`, arrayId, ldn);
+  if (!r && typeof ref === 'string') r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.array_id = ? AND l.name = ?`, arrayId, ref);
+  if (!r) throw notFound(MSG.ldNotExist, { ld: String(ref) });
+  return toLd(r);
+}

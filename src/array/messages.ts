@@ -1,0 +1,54 @@
+/**
+ * Message texts users see, taken verbatim from the NEC manual (Appendix B and
+ * chapter 2). Tests assert these exact strings; change them only against the manual.
+ */
+export const MSG = {
+  configuring: 'Another user is configuring the disk array.',
+  commandFailed: 'Command failed.',
+  notMonitored: 'The disk array is not in normal monitoring state.',
+  maintenance: 'The state of disk array monitoring is stop (maintenance). Check the status of monitoring, and then try again.',
+  bindFailed: 'Failed to bind PE and VVOL.',
+  unbindFailed: 'Failed to unbind PE and VVOL.',
+  metadataFailed: 'Failed to write metadata to the VVOL.',
+  infoFailed: 'Failed to get information from the disk array.',
+  bitmapFailed: 'Failed to get the information (bitmap) on the specified VVOLs.',
+  licenceDdr: 'The license for DynamicDataReplication is locked.',
+  licenceSnapshot: 'The license for snapshot is locked.',
+  licenceVvol: 'The license for Virtual Volume is locked.',
+  licenceClone: 'The license for Volume Clone is locked.',
+  licenceIoLoad: 'Failed to apply the storage policy because the license for I/O Load Manager is locked.',
+  insufficientPool: 'Insufficient pool space.',
+  noSsv: 'No SSV is created.',
+  ldLimitPool: 'The number of LDs has reached the upper limit in the specified pool.',
+  ldLimitArray: 'The number of LDs has reached the upper limit of the disk array.',
+  pairLimit: 'The number of LDs paired to the LD has reached the upper limit.',
+  layerLimit: 'The number of volume layers has reached the upper limit.',
+  deletingSnapshots: 'The process cannot run on the virtual machine because the disk array is deleting snapshots.',
+  ldLocked: 'The specified LD is locked.',
+  ldNotExist: 'The specified LD does not exist.',
+  poolNoSnapshot: 'The specified pool does not support this function (DynamicSnapVolume).',
+  poolNoClone: 'The specified pool does not support this function (Volume Clone).',
+  over10TB: 'The volume capacity over 10TB is not supported.',
+  fcvLimit: 'You cannot create any more FCV because the number of FCVs of the specified FEV has reached the upper limit.',
+  snapshotLimit: 'You cannot create any more snapshot because the number of snapshots is limited to 256 per virtual machine.',
+  replicatingExpand: 'Failed to expand the specified volume because the volume is being replicated.',
+  linkedCloneBackup: 'Backup can not be done for linked clones.',
+  onlyOneBackupPool: 'The disk array has only one pool for backup.',
+  noBackupPool: 'Failed to apply the storage policy because no pool for backup exists.',
+  relationWriteFailed: 'Failed to create the file that shows the relation between storage and virtual machines.',
+} as const;
+
+/** "The specified <aaa...a> does not exist." (vCenter asked for a VVOL the array does not hold). */
+export function specifiedDoesNotExist(what: string): string {
+  return `The specified ${what} does not exist.`;
+}
+
+/** L4: a volume below 1 GB is created as 1 GB, with this warning. */
+export function below1GB(requestedMB: number, uuid: string): string {
+  return `The volume size you have specified (${requestedMB}MB) is less than 1 GB. But the volume (${uuid}) is created with 1 GB in the disk array because a volume requires at least 1 GB.`;
+}
+
+/** B4: the real-capacity threshold alarm. */
+export function poolThresholdExceeded(poolNo: string, arraySerial: string): string {
+  return `The capacity allocated to the pool(${poolNo}) on the disk array(${arraySerial}) has exceeded the actual capacity threshold of the pool.`;
+}

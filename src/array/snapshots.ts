@@ -1,0 +1,164 @@
+/**
+ * Extended snapshots (EBV/ESV). VASA takes them in two phases: prepare makes the
+ * snapshot volume (its id, its generation) and snapshot fixes the point in time for a
+ * batch of them at once, so all disks of a VM share one consistent point. L5: 256
+ * generations per base volume (a revert needs one of them for its temporary
+ * snapshot), 255 per VM. L7: 64 layers. B5: not while a snapshot of the VM is being
+ * deleted.
+ */
+import type { Ctx } from './context';
+import { replaceMap, shareMap } from './chunks';
+import { ArrayError } from './errors';
+import { appendEvent } from './events';
+import { checkGate } from './gates';
+import { esvLdName, hex4, newVvolId } from './ids';
+import { checkNotDeletingSnapshots, insertLd, removeLd, setMetadata } from './lds';
+import { MSG } from './messages';
+import { getArray, getLdById, getPoolById, getVvol } from './lookup';
+import { LIMITS } from './models';
+import { requireSsv } from './system-volumes';
+import { LD_SELECT, toLd } from './rows';
+import { checkMetadata } from './vvols';
+import type { LogicalDisk, SnapshotGeneration } from './types';
+
+interface GenCounts {
+  total: number;
+  user: number;
+  maxGen: number | null;
+}
+
+function generationCounts(ctx: Ctx, baseId: number): GenCounts {
+  return ctx.store.get<GenCounts>(
+    "SELECT COUNT(*) AS total, COALESCE(SUM(temporary = 0), 0) AS user, MAX(generation) AS maxGen FROM lds WHERE parent_id = ? AND snap = 'ESV'",
+    baseId,
+  ) as GenCounts;
+}
+
+/** Checks everything a new snapshot of `base` needs (shared by snapshots and reverts). */
+function checkSnapshotAllowed(ctx: Ctx, base: LogicalDisk, temporary: boolean): GenCounts {
+  const pool = getPoolById(ctx, base.poolId);
+  if (!pool.virtual) throw new ArrayError('NOT_SUPPORTED', MSG.poolNoSnapshot, { pool: hex4(pool.poolNo) });
+  requireSsv(ctx, base.arrayId);
+  if (base.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${base.vvolId} is not ready (state ${base.state}).`, { state: base.state });
+  checkNotDeletingSnapshots(ctx, base);
+  if (base.layer + 1 > LIMITS.layers) throw new ArrayError('TOO_MANY', MSG.layerLimit, { layer: base.layer + 1, limit: LIMITS.layers });
+  const counts = generationCounts(ctx, base.id);
+  if (counts.total >= LIMITS.generationsPerBase) {
+    throw new ArrayError('SNAPSHOT_TOO_MANY', MSG.snapshotLimit, { generations: counts.total, limit: LIMITS.generationsPerBase });
+  }
+  if (!temporary && base.vmId && counts.user >= LIMITS.snapshotsPerVm) {
+    throw new ArrayError('SNAPSHOT_TOO_MANY', MSG.snapshotLimit, { generations: counts.user, limit: LIMITS.snapshotsPerVm, vm: base.vmId });
+  }
+  return counts;
+}
+
+function insertEsv(ctx: Ctx, base: LogicalDisk, gen: number, temporary: boolean, vvolId: string | null): LogicalDisk {
+  const a = getArray(ctx, base.arrayId);
+  const esv = insertLd(ctx, {
+    arrayId: a.id, model: a.model, pool: getPoolById(ctx, base.poolId), name: (n) => esvLdName(a.wwn, base.ldn, n),
+    capacity: base.capacity, kind: 'vvol', vvolType: base.vvolType, vvolId, allocation: 'virtual', snap: 'ESV',
+    state: 'prepared', access: 'NotReady', parentId: base.id, layer: base.layer + 1, generation: gen, temporary, vmId: base.vmId,
+  });
+  if (base.snap === '---') ctx.store.run("UPDATE lds SET snap = 'EBV' WHERE id = ?", base.id);
+  return esv;
+}
+
+/** Phase 1: a snapshot volume for `baseVvolId`, not yet holding data. */
+export function prepareSnapshot(ctx: Ctx, baseVvolId: string): LogicalDisk {
+  const base = getVvol(ctx, baseVvolId);
+  checkGate(getArray(ctx, base.arrayId), 'snapshot');
+  if (base.snap === 'ESV' && base.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The snapshot ${baseVvolId} is not ready.`);
+  const counts = checkSnapshotAllowed(ctx, base, false);
+  return insertEsv(ctx, base, (counts.maxGen ?? 0) + 1, false, newVvolId());
+}
+
+export interface SnapshotItem {
+  snapshotVvolId: string;
+  metadata?: Record<string, string>;
+}
+
+export type SnapshotResult = { snapshotVvolId: string; ok: true } | { snapshotVvolId: string; ok: false; error: ArrayError };
+
+/**
+ * Phase 2: fixes the point in time of a batch of prepared snapshots at once. Items fail
+ * one by one (an unknown id, a snapshot already taken); the others still happen.
+ */
+export function takeSnapshots(ctx: Ctx, items: SnapshotItem[]): SnapshotResult[] {
+  const now = ctx.clock.now();
+  return items.map((it) => {
+    try {
+      ctx.store.db.transaction(() => {
+        const esv = getVvol(ctx, it.snapshotVvolId);
+        if (esv.snap !== 'ESV' || esv.state !== 'prepared' || esv.parentId === null) {
+          throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${it.snapshotVvolId} is not a prepared snapshot.`, { vvolId: it.snapshotVvolId, state: esv.state });
+        }
+        checkGate(getArray(ctx, esv.arrayId), 'snapshot');
+        if (it.metadata) {
+          checkMetadata(it.metadata);
+          setMetadata(ctx, esv.id, it.metadata);
+        }
+        shareMap(ctx, esv.parentId, esv.id);
+        ctx.store.run("UPDATE lds SET state = 'ready', access = 'ReadOnly', created_at = ? WHERE id = ?", now, esv.id);
+        appendEvent(ctx, esv.arrayId, {
+          type: 'Config', configType: 'New', objectType: 'VirtualVolume', objectId: it.snapshotVvolId,
+          messageId: 'nec.snapshot.created', message: `The snapshot ${esv.name} (${hex4(esv.ldn)}h), generation ${esv.generation}, was created.`,
+        });
+      })();
+      return { snapshotVvolId: it.snapshotVvolId, ok: true as const };
+    } catch (e) {
+      if (e instanceof ArrayError) return { snapshotVvolId: it.snapshotVvolId, ok: false as const, error: e };
+      throw e;
+    }
+  });
+}
+
+/** Prepare and take in one step (the CLI's snapshot). */
+export function snapshot(ctx: Ctx, baseVvolId: string, metadata?: Record<string, string>): LogicalDisk {
+  const esv = prepareSnapshot(ctx, baseVvolId);
+  const [r] = takeSnapshots(ctx, [{ snapshotVvolId: esv.vvolId as string, metadata }]);
+  if (!r.ok) throw r.error;
+  return getLdById(ctx, esv.id);
+}
+
+/**
+ * Makes the base volume equal to one of its snapshots. As on the array, the current
+ * data is first kept in a temporary snapshot (so a base with 256 generations cannot
+ * be reverted), which is released when the revert is done.
+ */
+export function revert(ctx: Ctx, baseVvolId: string, snapshotVvolId: string): LogicalDisk {
+  const base = getVvol(ctx, baseVvolId);
+  const esv = getVvol(ctx, snapshotVvolId);
+  checkGate(getArray(ctx, base.arrayId), 'revert');
+  if (esv.snap !== 'ESV' || esv.parentId !== base.id) {
+    throw new ArrayError('INCOMPATIBLE', `The VVOL ${snapshotVvolId} is not a snapshot of ${baseVvolId}.`, { base: baseVvolId, snapshot: snapshotVvolId });
+  }
+  if (esv.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The snapshot ${snapshotVvolId} is ${esv.state === 'deleting' ? 'being deleted' : 'not taken yet'}.`, { state: esv.state });
+  if (ctx.store.get("SELECT 1 FROM pairs WHERE (mv_id = ? OR rv_id = ?) AND activity <> 'separate'", base.id, base.id)) {
+    throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${baseVvolId} is being replicated; separate the pair first.`);
+  }
+  const counts = checkSnapshotAllowed(ctx, base, true);
+  const temp = insertEsv(ctx, base, (counts.maxGen ?? 0) + 1, true, null);
+  shareMap(ctx, base.id, temp.id);
+  replaceMap(ctx, esv.id, base.id);
+  removeLd(ctx, getLdById(ctx, temp.id));
+  appendEvent(ctx, base.arrayId, {
+    type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: baseVvolId,
+    messageId: 'nec.snapshot.reverted', message: `The VVOL ${base.name} (${hex4(base.ldn)}h) was restored from the snapshot ${esv.name} (generation ${esv.generation}).`,
+  });
+  return getLdById(ctx, base.id);
+}
+
+/** The generations of a base volume, oldest first; relative numbers as iSMsc_query shows them (-1 newest). */
+export function generations(ctx: Ctx, base: LogicalDisk): SnapshotGeneration[] {
+  const rows = ctx.store.all(`${LD_SELECT} WHERE l.parent_id = ? AND l.snap = 'ESV' ORDER BY l.generation`, base.id).map(toLd);
+  return rows.map((ld, i) => ({
+    ldn: ld.ldn,
+    name: ld.name,
+    vvolId: ld.vvolId,
+    generation: ld.generation ?? 0,
+    relative: i - rows.length,
+    createdAt: ld.createdAt,
+    state: ld.state === 'deleting' ? 'deleting' : 'active',
+    temporary: ld.temporary,
+  }));
+}

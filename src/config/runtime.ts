@@ -1,0 +1,18 @@
+/** Where things live, from the runtime contract (DESIGN.md): VASA_PROVIDER_DATA or <install>/data. */
+import path from 'node:path';
+
+export const INSTALL_DIR = path.resolve(__dirname, '..', '..');
+
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const d = env.VASA_PROVIDER_DATA;
+  return d && d.trim() ? path.resolve(d) : path.join(INSTALL_DIR, 'data');
+}
+
+export function logDir(data: string): string {
+  return path.join(data, 'server', 'logs');
+}
+
+export function packageVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.join(INSTALL_DIR, 'package.json')) as { version: string }).version;
+}
