@@ -22,16 +22,37 @@ export interface EventInput {
   params?: Record<string, string>;
 }
 
+/** The next value of a provider-wide counter (events and alarms of all arrays share one order). */
+function bump(ctx: Ctx, name: string): number {
+  ctx.store.run('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1', name);
+  return (ctx.store.get<{ value: number }>('SELECT value FROM counters WHERE name = ?', name) as { value: number }).value;
+}
+
+function counter(ctx: Ctx, name: string): number {
+  return ctx.store.get<{ value: number }>('SELECT value FROM counters WHERE name = ?', name)?.value ?? 0;
+}
+
+/** Drops entries beyond the retention, remembering the newest provider-wide number dropped. */
+function prune(ctx: Ctx, table: 'events' | 'alarms', arrayId: number, seq: number): void {
+  const s = ctx.store;
+  const cut = seq - ctx.opts.eventRetention;
+  if (cut <= 0) return;
+  const g = s.get<{ g: number | null }>(`SELECT MAX(gseq) AS g FROM ${table} WHERE array_id = ? AND seq <= ?`, arrayId, cut)?.g ?? null;
+  if (g === null) return;
+  s.run(`DELETE FROM ${table} WHERE array_id = ? AND seq <= ?`, arrayId, cut);
+  s.run('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)', `${table}_pruned`, g);
+}
+
 export function appendEvent(ctx: Ctx, arrayId: number, e: EventInput): number {
   const s = ctx.store;
   s.run('UPDATE arrays SET event_seq = event_seq + 1 WHERE id = ?', arrayId);
   const seq = (s.get<{ event_seq: number }>('SELECT event_seq FROM arrays WHERE id = ?', arrayId) as { event_seq: number }).event_seq;
   s.run(
-    'INSERT INTO events (array_id, seq, time, type, config_type, object_type, object_id, message_id, message, params) VALUES (?,?,?,?,?,?,?,?,?,?)',
-    arrayId, seq, ctx.clock.now(), e.type, e.configType ?? null, e.objectType ?? null, e.objectId ?? null,
+    'INSERT INTO events (array_id, seq, gseq, time, type, config_type, object_type, object_id, message_id, message, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+    arrayId, seq, bump(ctx, 'events'), ctx.clock.now(), e.type, e.configType ?? null, e.objectType ?? null, e.objectId ?? null,
     e.messageId, e.message, JSON.stringify(e.params ?? {}),
   );
-  if (seq % 256 === 0) s.run('DELETE FROM events WHERE array_id = ? AND seq <= ?', arrayId, seq - ctx.opts.eventRetention);
+  if (seq % 256 === 0) prune(ctx, 'events', arrayId, seq);
   return seq;
 }
 
@@ -51,12 +72,27 @@ export function appendAlarm(ctx: Ctx, arrayId: number, a: AlarmInput): number {
   s.run('UPDATE arrays SET alarm_seq = alarm_seq + 1 WHERE id = ?', arrayId);
   const seq = (s.get<{ alarm_seq: number }>('SELECT alarm_seq FROM arrays WHERE id = ?', arrayId) as { alarm_seq: number }).alarm_seq;
   s.run(
-    'INSERT INTO alarms (array_id, seq, time, type, status, object_type, object_id, container_id, message_id, message, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-    arrayId, seq, ctx.clock.now(), a.type, a.status, a.objectType ?? null, a.objectId ?? null, a.containerId ?? null,
+    'INSERT INTO alarms (array_id, seq, gseq, time, type, status, object_type, object_id, container_id, message_id, message, params) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
+    arrayId, seq, bump(ctx, 'alarms'), ctx.clock.now(), a.type, a.status, a.objectType ?? null, a.objectId ?? null, a.containerId ?? null,
     a.messageId, a.message, JSON.stringify(a.params ?? {}),
   );
-  if (seq % 256 === 0) s.run('DELETE FROM alarms WHERE array_id = ? AND seq <= ?', arrayId, seq - ctx.opts.eventRetention);
+  if (seq % 256 === 0) prune(ctx, 'alarms', arrayId, seq);
   return seq;
+}
+
+/**
+ * Entries of all arrays after the provider-wide number `after` (-1: from the oldest
+ * held), in order. LOST_EVENT when entries after `after` were already dropped;
+ * INVALID_ARGUMENT when `after` is beyond the last number issued.
+ */
+export function globalSince(ctx: Ctx, table: 'events' | 'alarms', after: number, limit: number): { entries: (ArrayEvent | ArrayAlarm)[]; last: number } {
+  const last = counter(ctx, table);
+  if (after > last) throw new ArrayError('INVALID_ARGUMENT', `The ${table === 'events' ? 'event' : 'alarm'} id ${after} is beyond the last one issued (${last}).`, { after, last });
+  if (after >= 0 && after < counter(ctx, `${table}_pruned`)) {
+    throw new ArrayError('LOST_EVENT', `The ${table === 'events' ? 'events' : 'alarms'} after id ${after} are no longer held.`, { after, table });
+  }
+  const rows = ctx.store.all(`SELECT * FROM ${table} WHERE gseq > ? ORDER BY gseq LIMIT ?`, Math.max(after, 0), limit);
+  return { entries: table === 'events' ? rows.map(toEvent) : rows.map(toAlarm), last };
 }
 
 function since<T>(ctx: Ctx, table: 'events' | 'alarms', arrayId: number, after: number, limit: number, map: (r: Record<string, unknown>) => T): T[] {

@@ -124,6 +124,7 @@ export function toEvent(r: Row): ArrayEvent {
   return {
     arrayId: num(r.array_id),
     seq: num(r.seq),
+    gseq: num(r.gseq),
     time: num(r.time),
     type: String(r.type),
     configType: strOrNull(r.config_type),
@@ -139,6 +140,7 @@ export function toAlarm(r: Row): ArrayAlarm {
   return {
     arrayId: num(r.array_id),
     seq: num(r.seq),
+    gseq: num(r.gseq),
     time: num(r.time),
     type: String(r.type),
     status: r.status as ArrayAlarm['status'],

@@ -246,6 +246,10 @@ export function tickAll(ctx: Ctx): void {
   const running = ctx.store.all<{ id: string }>("SELECT id FROM tasks WHERE state = 'running' ORDER BY started_at, rowid");
   for (const r of running) ctx.store.tx(() => advanceTask(ctx, r.id));
   ctx.store.tx(() => {
+    // Queued tasks whose slot freed while no process was running (after a restart).
+    for (const a of ctx.store.all<{ array_id: number }>("SELECT DISTINCT array_id FROM tasks WHERE state = 'queued'")) {
+      startQueued(ctx, getArray(ctx, a.array_id));
+    }
     ctx.store.run("DELETE FROM tasks WHERE state IN ('success', 'error', 'cancelled') AND finished_at < ?", ctx.clock.now() - ctx.opts.taskRetentionMs);
   });
 }

@@ -88,6 +88,10 @@ export interface LogicalDisk {
 
 export interface LdDetail extends LogicalDisk {
   metadata: Record<string, string>;
+  /** N2: the Purpose iSM shows (VVOL, Solution Reserved Volume, Snapshot/Clone, Clone, Snapshot, ---). */
+  purpose: string;
+  /** N2: the VMware Type iSM shows (config-VVOL, vmdk-VVOL, swap-VVOL, memory-VVOL, PE, ---). */
+  vmwareType: string;
   /** VVOL: LD numbers of the PEs it is bound to (N3). */
   boundPes: number[];
   /** PE: LD numbers of the VVOLs bound to it (N3). */
@@ -160,6 +164,8 @@ export interface SnapshotGeneration {
 export interface ArrayEvent {
   arrayId: number;
   seq: number;
+  /** Provider-wide number: events of all arrays in one order. */
+  gseq: number;
   time: number;
   type: string;
   configType: string | null;
@@ -173,6 +179,7 @@ export interface ArrayEvent {
 export interface ArrayAlarm {
   arrayId: number;
   seq: number;
+  gseq: number;
   time: number;
   type: string;
   status: 'Red' | 'Yellow' | 'Green';

@@ -190,6 +190,7 @@ CREATE INDEX tasks_active ON tasks(array_id, state) WHERE state IN ('queued', 'r
 CREATE TABLE events (
   array_id     INTEGER NOT NULL,
   seq          INTEGER NOT NULL,
+  gseq         INTEGER NOT NULL UNIQUE,
   time         INTEGER NOT NULL,
   type         TEXT NOT NULL,
   config_type  TEXT,
@@ -204,6 +205,7 @@ CREATE TABLE events (
 CREATE TABLE alarms (
   array_id      INTEGER NOT NULL,
   seq           INTEGER NOT NULL,
+  gseq          INTEGER NOT NULL UNIQUE,
   time          INTEGER NOT NULL,
   type          TEXT NOT NULL,
   status        TEXT NOT NULL,

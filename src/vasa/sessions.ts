@@ -1,0 +1,134 @@
+/**
+ * VASA sessions. setContext makes one (replacing the caller's previous session, keyed
+ * by hostGuid for ESXi hosts, vcGuid for vCenter); the id travels in
+ * VasaProviderInfo.sessionId and the VASASESSIONID cookie. Expiry slides: each valid
+ * call refreshes it. Many vCenters and hosts hold sessions at once.
+ */
+import crypto from 'node:crypto';
+import type { Clock } from '../array/clock';
+
+export interface HostInitiator {
+  uniqueIdentifier?: string;
+  iscsiIdentifier?: string;
+  nodeWwn?: string;
+  portWwn?: string;
+}
+
+export interface SessionContext {
+  hostGuid?: string;
+  vcGuid?: string;
+  hostInitiators: HostInitiator[];
+  hostIoIpAddresses: string[];
+  subscribeEvents: string[];
+  /** Client certificate (PEM) presented on the TLS connection, when any. */
+  clientCertificate?: string;
+}
+
+export interface Session extends SessionContext {
+  id: string;
+  /** 'host' (ESXi, has hostGuid), 'vc' (vCenter), or 'client' (neither). */
+  kind: 'host' | 'vc' | 'client';
+  /** The stable key of the client: its hostGuid, vcGuid or session id. */
+  clientKey: string;
+  createdAt: number;
+  lastUsed: number;
+  timeoutMs: number;
+  /** PE LD numbers per array id that the host reported seeing in-band (setPEContext). */
+  peContext?: Map<number, number[]>;
+  /** Calls of this session now in progress (admission control). */
+  inFlight: number;
+}
+
+export interface SessionOptions {
+  defaultTimeoutSec: number;
+  minTimeoutSec: number;
+  maxTimeoutSec: number;
+  maxSessions: number;
+}
+
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  defaultTimeoutSec: 1800,
+  minTimeoutSec: 60,
+  maxTimeoutSec: 24 * 3600,
+  maxSessions: 10_000,
+};
+
+export class SessionManager {
+  private readonly byId = new Map<string, Session>();
+  private readonly byClient = new Map<string, string>();
+  readonly opts: SessionOptions;
+
+  constructor(private readonly clock: Clock, opts: Partial<SessionOptions> = {}) {
+    this.opts = { ...DEFAULT_SESSION_OPTIONS, ...opts };
+  }
+
+  /** Makes a session for a setContext; replaces the client's previous one. */
+  create(ctx: SessionContext, requestedTimeoutSec?: number): Session {
+    this.sweep();
+    const kind: Session['kind'] = ctx.hostGuid ? 'host' : ctx.vcGuid ? 'vc' : 'client';
+    const id = crypto.randomBytes(24).toString('hex');
+    const clientKey = ctx.hostGuid ? `host:${ctx.hostGuid}` : ctx.vcGuid ? `vc:${ctx.vcGuid}` : `session:${id}`;
+    const old = this.byClient.get(clientKey);
+    if (old) this.byId.delete(old);
+    if (this.byId.size >= this.opts.maxSessions) this.evictOldest();
+    const t = requestedTimeoutSec && requestedTimeoutSec > 0 ? requestedTimeoutSec : this.opts.defaultTimeoutSec;
+    const timeoutSec = Math.min(this.opts.maxTimeoutSec, Math.max(this.opts.minTimeoutSec, t));
+    const now = this.clock.now();
+    const s: Session = { ...ctx, id, kind, clientKey, createdAt: now, lastUsed: now, timeoutMs: timeoutSec * 1000, inFlight: 0 };
+    this.byId.set(id, s);
+    this.byClient.set(clientKey, id);
+    return s;
+  }
+
+  /** The live session with this id (refreshing its expiry), or undefined. */
+  touch(id: string | undefined): Session | undefined {
+    if (!id || id === '0') return undefined;
+    const s = this.byId.get(id);
+    if (!s) return undefined;
+    const now = this.clock.now();
+    if (now - s.lastUsed > s.timeoutMs) {
+      this.remove(s);
+      return undefined;
+    }
+    s.lastUsed = now;
+    return s;
+  }
+
+  remove(s: Session): void {
+    this.byId.delete(s.id);
+    if (this.byClient.get(s.clientKey) === s.id) this.byClient.delete(s.clientKey);
+  }
+
+  /** Drops expired sessions. */
+  sweep(): number {
+    const now = this.clock.now();
+    let n = 0;
+    for (const s of this.byId.values()) {
+      if (now - s.lastUsed > s.timeoutMs) {
+        this.remove(s);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private evictOldest(): void {
+    let oldest: Session | undefined;
+    for (const s of this.byId.values()) if (!oldest || s.lastUsed < oldest.lastUsed) oldest = s;
+    if (oldest) this.remove(oldest);
+  }
+
+  count(): { total: number; hosts: number; vcenters: number } {
+    let hosts = 0;
+    let vcenters = 0;
+    for (const s of this.byId.values()) {
+      if (s.kind === 'host') hosts++;
+      else if (s.kind === 'vc') vcenters++;
+    }
+    return { total: this.byId.size, hosts, vcenters };
+  }
+
+  all(): Session[] {
+    return [...this.byId.values()];
+  }
+}
