@@ -1,6 +1,7 @@
 /**
  * Start-up: data folder (locked) -> store -> array engine (demo array on a fresh
- * folder) -> background task clock; graceful stop on SIGTERM/SIGINT.
+ * folder) -> provider account -> HTTPS VASA face -> background task clock; graceful
+ * stop on SIGTERM/SIGINT (in-flight calls finish, the store closes).
  */
 import { DiskArrayEngine } from './array/engine';
 import { SystemClock } from './array/clock';
@@ -11,15 +12,29 @@ import { dataDir, logDir, packageVersion } from './config/runtime';
 import { createLogger, Logger } from './log/logger';
 import { Store } from './store/db';
 import { acquireDataLock, DataFolderLockedError } from './store/lock';
+import { ProviderAccount } from './config/account';
+import { startServer, RunningServer } from './vasa/server';
 
 export interface Provider {
   engine: DiskArrayEngine;
+  server: RunningServer;
   stop(): Promise<void>;
+}
+
+/** L13: the registration port. */
+export const DEFAULT_PORT = 9943;
+
+function portFrom(env: NodeJS.ProcessEnv): number {
+  const raw = env.VASA_PROVIDER_PORT;
+  if (raw === undefined || raw === '') return DEFAULT_PORT;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`VASA_PROVIDER_PORT must be a port number (0-65535), not "${raw}".`);
+  return n;
 }
 
 const TICK_MS = 1000;
 
-export function startProvider(env: NodeJS.ProcessEnv = process.env): Provider {
+export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
   const clock = new SystemClock();
   const data = dataDir(env);
   const log: Logger = createLogger(logDir(data), clock);
@@ -31,6 +46,22 @@ export function startProvider(env: NodeJS.ProcessEnv = process.env): Provider {
       const r = bootstrapArray(engine, spec);
       if (r.created) log.info(`created the demo disk array ${spec.name} from ${DEMO_FILE}`);
     }
+  }
+  const account = ProviderAccount.ensure(data, env.VASA_PROVIDER_USER, env.VASA_PROVIDER_PASSWORD, (m) => {
+    log.info(m);
+    process.stdout.write(`${m}\n`);
+  });
+  let current = account;
+  let server: RunningServer;
+  try {
+    server = await startServer(engine, clock, () => current, log, {
+      dataDir: data, port: portFrom(env), host: env.VASA_PROVIDER_HOST || undefined,
+      face: { version: packageVersion() },
+    });
+  } catch (e) {
+    store.close();
+    lock.release();
+    throw e;
   }
   const timer = setInterval(() => {
     try {
@@ -45,14 +76,18 @@ export function startProvider(env: NodeJS.ProcessEnv = process.env): Provider {
     const lds = engine.listLds(a.name);
     log.info(`disk array ${a.name} (${a.model}, serial ${a.serial}, WWN ${a.wwn}) monitoring ${a.monitoring}: ${pools.length} pools (${pools.filter((p) => p.container).map((p) => hex4(p.poolNo)).join(', ')} are Storage Containers), ${lds.length} LDs`);
   }
+  log.info(`VASA provider listening: register ${server.registrationUrl} in vCenter (user "${current.user}")`);
+  log.info(`certificate SHA-256 fingerprint ${server.certificate.fingerprint256}, valid until ${new Date(server.certificate.validTo).toISOString()}`);
   log.info(`logs: ${logDir(data)}; administer with: npm run -s cli -- array --help`);
   let stopped = false;
   return {
     engine,
+    server,
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      await server.close();
       log.info('stopping: store closed, lock released');
       store.close();
       lock.release();
@@ -65,16 +100,18 @@ export function startProvider(env: NodeJS.ProcessEnv = process.env): Provider {
   };
 }
 
-if (require.main === module) {
+async function main(): Promise<void> {
   let provider: Provider;
   try {
-    provider = startProvider();
+    provider = await startProvider();
   } catch (e) {
     if (e instanceof DataFolderLockedError) {
       process.stderr.write(`vvol-provider: ${e.message}\n`);
       process.exit(3);
     }
-    process.stderr.write(`vvol-provider: cannot start: ${(e as Error).message}\n`);
+    const err = e as NodeJS.ErrnoException;
+    const hint = err.code === 'EADDRINUSE' ? ' (the port is in use: set VASA_PROVIDER_PORT to another one)' : '';
+    process.stderr.write(`vvol-provider: cannot start: ${err.message}${hint}\n`);
     process.exit(1);
   }
   const stop = (sig: string) => {
@@ -84,3 +121,5 @@ if (require.main === module) {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
+
+if (require.main === module) void main();

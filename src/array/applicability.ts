@@ -32,16 +32,21 @@ const TABLE: Record<Attr, Applicability> = {
   other: { backup: true, ioControl: true, l2Cache: true, l2CacheChangeable: true, dataMovementBetweenLds: false, dataRelocationInsideLd: true, performanceMonitoring: true, performanceAnalysis: true },
 };
 
-export function attributesOf(ld: Pick<LogicalDisk, 'kind' | 'snap' | 'clone'>): Attr[] {
+/**
+ * The attributes of an LD. `masterOfClones`: it has fast clones of its own, so an FCV
+ * (a clone of a clone) is also an FEV.
+ */
+export function attributesOf(ld: Pick<LogicalDisk, 'kind' | 'snap' | 'clone'>, masterOfClones = false): Attr[] {
   const out: Attr[] = [];
   if (ld.kind === 'pe') out.push('PE');
   if (ld.clone === 'FEV' || ld.clone === 'FCV') out.push(ld.clone);
+  if (ld.clone === 'FCV' && masterOfClones) out.push('FEV');
   if (ld.snap === 'EBV' || ld.snap === 'ESV') out.push(ld.snap);
   return out.length ? out : ['other'];
 }
 
-export function applicability(ld: Pick<LogicalDisk, 'kind' | 'snap' | 'clone'>): Applicability {
-  const rows = attributesOf(ld).map((a) => TABLE[a]);
+export function applicability(ld: Pick<LogicalDisk, 'kind' | 'snap' | 'clone'>, masterOfClones = false): Applicability {
+  const rows = attributesOf(ld, masterOfClones).map((a) => TABLE[a]);
   const keys = Object.keys(TABLE.other) as (keyof Applicability)[];
   return Object.fromEntries(keys.map((k) => [k, rows.every((r) => r[k])])) as unknown as Applicability;
 }

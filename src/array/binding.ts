@@ -68,7 +68,9 @@ function bindOne(ctx: Ctx, host: string, vvolId: string, allowedPeLdns?: number[
   const a = getArray(ctx, ld.arrayId);
   checkGate(a, 'bind');
   if (ld.state === 'deleting' || ld.state === 'prepared') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${vvolId} cannot be bound (state ${ld.state}).`, { state: ld.state });
-  if (ld.rpl === 'RV' && ld.access === 'NotReady') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${vvolId} is being copied and cannot be bound yet.`);
+  if (ld.access === 'NotReady') {
+    throw new ArrayError('FAILED_PRECONDITION', ld.state === 'fault' ? `The VVOL ${vvolId} is in the fault state (${ld.faultReason ?? 'fault'}) and cannot be bound.` : `The VVOL ${vvolId} is being copied and cannot be bound yet.`, { state: ld.state });
+  }
   const pe = choosePe(ctx, ld, host, allowedPeLdns);
   const s = ctx.store;
   let b = s.get<{ secondary_id: number }>('SELECT secondary_id FROM bindings WHERE pe_id = ? AND vvol_ld_id = ?', pe.id, ld.id);

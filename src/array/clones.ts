@@ -10,7 +10,7 @@ import { ArrayError, invalid } from './errors';
 import { appendEvent } from './events';
 import { checkGate } from './gates';
 import { fcvLdName, hex4, newVvolId, vvolLdName } from './ids';
-import { checkNotDeletingSnapshots, insertLd, setMetadata } from './lds';
+import { checkNotBeingCopied, checkNotDeletingSnapshots, insertLd, setMetadata } from './lds';
 import { MSG } from './messages';
 import { getArray, getLdById, getPool, getPoolById, getVvol } from './lookup';
 import { LIMITS, VVOL_TYPES, VvolType } from './models';
@@ -41,6 +41,7 @@ export function fastClone(ctx: Ctx, srcVvolId: string, o: CloneOptions = {}): Lo
   if (!pool.virtual) throw new ArrayError('NOT_SUPPORTED', MSG.poolNoClone, { pool: hex4(pool.poolNo) });
   requireSsv(ctx, a.id);
   if (src.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${srcVvolId} is not ready (state ${src.state}).`);
+  checkNotBeingCopied(src);
   checkNotDeletingSnapshots(ctx, src);
   if (src.layer + 1 > LIMITS.layers) throw new ArrayError('TOO_MANY', MSG.layerLimit, { layer: src.layer + 1, limit: LIMITS.layers });
   const fcvs = (ctx.store.get<{ n: number }>("SELECT COUNT(*) AS n FROM lds WHERE parent_id = ? AND clone = 'FCV'", src.id) as { n: number }).n;
@@ -76,6 +77,11 @@ export function fullClone(ctx: Ctx, srcVvolId: string, o: FullCloneOptions = {})
   const pool = o.pool !== undefined ? getPool(ctx, a.id, o.pool) : getPoolById(ctx, src.poolId);
   if (!pool.container) throw invalid(`The pool(${hex4(pool.poolNo)}) is not a Storage Container.`);
   if (src.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${srcVvolId} is not ready (state ${src.state}).`);
+  checkNotBeingCopied(src);
+  // B5: a copy into another Storage Container is how a VM migrates; not while its snapshots are being deleted.
+  if (pool.id !== src.poolId) checkNotDeletingSnapshots(ctx, src);
+  // As with iSMrc_pair: an RV cannot be the MV of another pair (no cascades).
+  if (ctx.store.get('SELECT 1 FROM pairs WHERE rv_id = ?', src.id)) throw new ArrayError('IN_USE', `The LD ${src.name} is an RV of another pair.`, { ldn: hex4(src.ldn) });
   const pairs = (ctx.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM pairs WHERE mv_id = ?', src.id) as { n: number }).n;
   if (pairs >= LIMITS.pairsPerMv) throw new ArrayError('TOO_MANY', MSG.pairLimit, { pairs, limit: LIMITS.pairsPerMv });
   const now = ctx.clock.now();

@@ -14,7 +14,9 @@ import { ArrayError } from './errors';
 import * as events from './events';
 import * as io from './guest-io';
 import { checkInvariants } from './invariants';
+import { checkGate, GatedOperation } from './gates';
 import { applicability, Applicability } from './applicability';
+import { ldPurpose, ldVmwareType } from './display';
 import { metadataOf } from './lds';
 import * as lookup from './lookup';
 import type { Licence, MonitoringState } from './models';
@@ -27,6 +29,31 @@ import * as sysvol from './system-volumes';
 import * as tasks from './tasks';
 import type { DiskArray, LdDetail, LogicalDisk, Pool } from './types';
 import * as vvols from './vvols';
+
+/** One LD as bulk readers (the relation file) see it: the attributes plus a few joined facts, no metadata. */
+export interface LdScanRow {
+  id: number;
+  ldn: number;
+  kind: LogicalDisk['kind'];
+  vvolType: LogicalDisk['vvolType'];
+  vvolId: string | null;
+  vmId: string | null;
+  parentId: number | null;
+  snap: LogicalDisk['snap'];
+  clone: LogicalDisk['clone'];
+  rpl: LogicalDisk['rpl'];
+  state: LogicalDisk['state'];
+  deletingSince: number | null;
+  cloningSince: number | null;
+  createdAt: number;
+  poolName: string;
+  /** The LD id of the MV when this LD is the RV of a backup pair. */
+  backupOf: number | null;
+  /** Config VVols: their VMW_VVolName (the VM's name). */
+  configName: string | null;
+  /** VVols without a VM id: whether they carry VMW_VVolNamespace (a file in the datastore). */
+  hasNamespace: boolean;
+}
 
 export class DiskArrayEngine {
   readonly ctx: Ctx;
@@ -97,7 +124,7 @@ export class DiskArrayEngine {
     const boundPes = s.all<{ ldn: number }>('SELECT p.ldn FROM bindings b JOIN lds p ON p.id = b.pe_id WHERE b.vvol_ld_id = ? ORDER BY p.ldn', ld.id).map((r) => r.ldn);
     const boundVvols = s.all<{ ldn: number }>('SELECT v.ldn FROM bindings b JOIN lds v ON v.id = b.vvol_ld_id WHERE b.pe_id = ? ORDER BY v.ldn', ld.id).map((r) => r.ldn);
     const hosts = s.all<{ host: string }>('SELECT host FROM pe_hosts WHERE pe_id = ? ORDER BY host', ld.id).map((r) => r.host);
-    return { ...ld, metadata: metadataOf(this.ctx, ld.id), boundPes, boundVvols, hosts, allocatedChunks: allocatedCount(this.ctx, ld.id) };
+    return { ...ld, metadata: metadataOf(this.ctx, ld.id), purpose: ldPurpose(ld), vmwareType: ldVmwareType(ld), boundPes, boundVvols, hosts, allocatedChunks: allocatedCount(this.ctx, ld.id) };
   }
 
   // ---- VVols --------------------------------------------------------------------------
@@ -109,6 +136,48 @@ export class DiskArrayEngine {
   vvolDetail(vvolId: string): LdDetail { return this.read(() => this.detail(lookup.getVvol(this.ctx, vvolId))); }
   queryVvols(constraints: { key: string; value?: string }[], arrayRef?: lookup.ArrayRef): string[] {
     return this.read(() => vvols.queryVvols(this.ctx, constraints, arrayRef === undefined ? undefined : lookup.getArray(this.ctx, arrayRef).id));
+  }
+
+  // ---- bulk reads (relation file) ----------------------------------------------------
+  /**
+   * Every VVol and ordinary LD of the array in LD-number order, handed to `visit` one
+   * row at a time inside one read transaction (one consistent state, no list built).
+   */
+  scanLds(ref: lookup.ArrayRef, visit: (row: LdScanRow) => void): void {
+    this.read(() => {
+      const arrayId = lookup.getArray(this.ctx, ref).id;
+      const rows = this.ctx.store.q(`SELECT l.id, l.ldn, l.kind, l.vvol_type, l.vvol_id, l.vm_id, l.parent_id, l.snap, l.clone, l.rpl, l.state,
+          l.deleting_since, l.cloning_since, l.created_at, p.name AS pool_name,
+          (SELECT bp.mv_id FROM pairs bp WHERE bp.rv_id = l.id AND bp.purpose = 'backup') AS backup_of,
+          CASE WHEN l.vvol_type = 'config' THEN (SELECT m.value FROM ld_metadata m WHERE m.ld_id = l.id AND m.key = 'VMW_VVolName') END AS config_name,
+          CASE WHEN l.vm_id IS NULL THEN EXISTS (SELECT 1 FROM ld_metadata m WHERE m.ld_id = l.id AND m.key = 'VMW_VVolNamespace') ELSE 0 END AS has_namespace
+        FROM lds l JOIN pools p ON p.id = l.pool_id WHERE l.array_id = ? AND l.kind IN ('vvol', 'ld') ORDER BY l.ldn`).iterate(arrayId);
+      for (const r of rows as Iterable<Record<string, unknown>>) {
+        const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+        visit({
+          id: Number(r.id), ldn: Number(r.ldn), kind: r.kind as LdScanRow['kind'], vvolType: (r.vvol_type ?? null) as LdScanRow['vvolType'],
+          vvolId: (r.vvol_id ?? null) as string | null, vmId: (r.vm_id ?? null) as string | null, parentId: n(r.parent_id),
+          snap: r.snap as LdScanRow['snap'], clone: r.clone as LdScanRow['clone'], rpl: r.rpl as LdScanRow['rpl'], state: r.state as LdScanRow['state'],
+          deletingSince: n(r.deleting_since), cloningSince: n(r.cloning_since), createdAt: Number(r.created_at), poolName: String(r.pool_name),
+          backupOf: n(r.backup_of), configName: (r.config_name ?? null) as string | null, hasNamespace: !!r.has_namespace,
+        });
+      }
+    });
+  }
+  /** LD number, name and the given metadata keys (all when none are named) of many LDs, in one query. */
+  ldsById(ldIds: number[], metadataKeys?: string[]): Map<number, { ldn: number; name: string; metadata: Record<string, string> }> {
+    const out = new Map<number, { ldn: number; name: string; metadata: Record<string, string> }>();
+    if (ldIds.length === 0) return out;
+    const keyFilter = metadataKeys ? ' AND m.key IN (SELECT value FROM json_each(?))' : '';
+    const params = metadataKeys ? [JSON.stringify(metadataKeys), JSON.stringify(ldIds)] : [JSON.stringify(ldIds)];
+    const rows = this.read(() => this.ctx.store.all<{ id: number; ldn: number; name: string; key: string | null; value: string | null }>(
+      `SELECT l.id, l.ldn, l.name, m.key, m.value FROM lds l LEFT JOIN ld_metadata m ON m.ld_id = l.id${keyFilter} WHERE l.id IN (SELECT value FROM json_each(?))`, ...params));
+    for (const r of rows) {
+      let e = out.get(r.id);
+      if (!e) out.set(r.id, (e = { ldn: r.ldn, name: r.name, metadata: {} }));
+      if (r.key !== null) e.metadata[r.key] = r.value as string;
+    }
+    return out;
   }
 
   // ---- binding ------------------------------------------------------------------------
@@ -174,10 +243,24 @@ export class DiskArrayEngine {
   cancelTask(id: string) { return this.tx(() => tasks.cancelTask(this.ctx, id)); }
   eventsSince(ref: lookup.ArrayRef, after: number, limit?: number) { return this.read(() => events.eventsSince(this.ctx, lookup.getArray(this.ctx, ref).id, after, limit)); }
   alarmsSince(ref: lookup.ArrayRef, after: number, limit?: number) { return this.read(() => events.alarmsSince(this.ctx, lookup.getArray(this.ctx, ref).id, after, limit)); }
+  /** Events (or alarms) of all arrays after a provider-wide id, for the VASA event feeds. */
+  providerEventsSince(table: 'events' | 'alarms', after: number, limit = 1000, skipConfigOn: string[] = []) { return this.read(() => events.globalSince(this.ctx, table, after, limit, skipConfigOn)); }
   lastSequences(ref: lookup.ArrayRef) { return this.read(() => events.lastSequences(this.ctx, lookup.getArray(this.ctx, ref).id)); }
 
+  /** Raises a provider-level alarm on an array (certificates, relation files). */
+  raiseAlarm(ref: lookup.ArrayRef, a: events.AlarmInput): number { return this.tx(() => events.appendAlarm(this.ctx, lookup.getArray(this.ctx, ref).id, a)); }
+
+  /** B3: throws the manual's message when the array cannot serve `op` now (monitoring, lock, licences). */
+  checkAvailable(ref: lookup.ArrayRef, op: GatedOperation): void { checkGate(this.getArray(ref), op); }
+
   /** B12: which functions apply to an LD. */
-  applicability(ref: lookup.ArrayRef, ld: string | number): Applicability { return applicability(this.getLd(ref, ld)); }
+  applicability(ref: lookup.ArrayRef, ld: string | number): Applicability {
+    return this.read(() => {
+      const l = lookup.getLd(this.ctx, lookup.getArray(this.ctx, ref).id, ld);
+      const master = !!this.ctx.store.get("SELECT 1 FROM lds WHERE parent_id = ? AND clone = 'FCV'", l.id);
+      return applicability(l, master);
+    });
+  }
 
   /** Every inconsistency found in the store (empty when all is well). */
   checkInvariants(): string[] { return this.read(() => checkInvariants(this.ctx)); }

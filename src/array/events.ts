@@ -32,6 +32,9 @@ function counter(ctx: Ctx, name: string): number {
   return ctx.store.get<{ value: number }>('SELECT value FROM counters WHERE name = ?', name)?.value ?? 0;
 }
 
+/** Pruning runs every 256 entries, or more often under a small retention, so at most twice the retention is held. */
+const pruneEvery = (ctx: Ctx) => Math.max(1, Math.min(256, ctx.opts.eventRetention));
+
 /** Drops entries beyond the retention, remembering the newest provider-wide number dropped. */
 function prune(ctx: Ctx, table: 'events' | 'alarms', arrayId: number, seq: number): void {
   const s = ctx.store;
@@ -52,7 +55,7 @@ export function appendEvent(ctx: Ctx, arrayId: number, e: EventInput): number {
     arrayId, seq, bump(ctx, 'events'), ctx.clock.now(), e.type, e.configType ?? null, e.objectType ?? null, e.objectId ?? null,
     e.messageId, e.message, JSON.stringify(e.params ?? {}),
   );
-  if (seq % 256 === 0) prune(ctx, 'events', arrayId, seq);
+  if (seq % pruneEvery(ctx) === 0) prune(ctx, 'events', arrayId, seq);
   return seq;
 }
 
@@ -76,7 +79,7 @@ export function appendAlarm(ctx: Ctx, arrayId: number, a: AlarmInput): number {
     arrayId, seq, bump(ctx, 'alarms'), ctx.clock.now(), a.type, a.status, a.objectType ?? null, a.objectId ?? null, a.containerId ?? null,
     a.messageId, a.message, JSON.stringify(a.params ?? {}),
   );
-  if (seq % 256 === 0) prune(ctx, 'alarms', arrayId, seq);
+  if (seq % pruneEvery(ctx) === 0) prune(ctx, 'alarms', arrayId, seq);
   return seq;
 }
 
@@ -85,13 +88,18 @@ export function appendAlarm(ctx: Ctx, arrayId: number, a: AlarmInput): number {
  * held), in order. LOST_EVENT when entries after `after` were already dropped;
  * INVALID_ARGUMENT when `after` is beyond the last number issued.
  */
-export function globalSince(ctx: Ctx, table: 'events' | 'alarms', after: number, limit: number): { entries: (ArrayEvent | ArrayAlarm)[]; last: number } {
+export function globalSince(ctx: Ctx, table: 'events' | 'alarms', after: number, limit: number, skipConfigOn: string[] = []): { entries: (ArrayEvent | ArrayAlarm)[]; last: number } {
   const last = counter(ctx, table);
   if (after > last) throw new ArrayError('INVALID_ARGUMENT', `The ${table === 'events' ? 'event' : 'alarm'} id ${after} is beyond the last one issued (${last}).`, { after, last });
   if (after >= 0 && after < counter(ctx, `${table}_pruned`)) {
     throw new ArrayError('LOST_EVENT', `The ${table === 'events' ? 'events' : 'alarms'} after id ${after} are no longer held.`, { after, table });
   }
-  const rows = ctx.store.all(`SELECT * FROM ${table} WHERE gseq > ? ORDER BY gseq LIMIT ?`, Math.max(after, 0), limit);
+  // Config events on the listed object types are left out (in SQL, so a client polling
+  // past thousands of them does not page through them again and again).
+  const skip = table === 'events' && skipConfigOn.length
+    ? ` AND NOT (type = 'Config' AND object_type IN (${skipConfigOn.map(() => '?').join(',')}))`
+    : '';
+  const rows = ctx.store.all(`SELECT * FROM ${table} WHERE gseq > ?${skip} ORDER BY gseq LIMIT ?`, Math.max(after, 0), ...(skip ? skipConfigOn : []), limit);
   return { entries: table === 'events' ? rows.map(toEvent) : rows.map(toAlarm), last };
 }
 

@@ -33,7 +33,6 @@ export const GATES = {
   replication: { licences: ['DynamicDataReplication'], stopped: MSG.commandFailed, configLock: true },
   query: { licences: [], stopped: MSG.infoFailed, configLock: false },
   bitmap: { licences: [], stopped: MSG.bitmapFailed, configLock: false },
-  guestIo: { licences: [], stopped: MSG.notMonitored, configLock: false },
 } satisfies Record<string, Gate>;
 
 export type GatedOperation = keyof typeof GATES;

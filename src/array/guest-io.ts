@@ -2,13 +2,14 @@
  * Simulated guest I/O on logical disks: write, read and trim whole chunks, each chunk
  * holding a content token. Writes into a full pool fail and put the LD into the fault
  * state with an alarm (B4). Writes to an MV whose pair is replicating are mirrored to
- * its RV, as the array keeps a synchronous pair.
+ * its RV, as the array keeps a synchronous pair. Guest I/O is the data path (host ->
+ * PE -> array): it does not depend on iSM's monitoring state or configuration lock,
+ * which only gate management operations (B3).
  */
 import type { Ctx } from './context';
 import { readChunks, trimChunk, writeChunk, chunksOf } from './chunks';
 import { ArrayError, invalid, isArrayError } from './errors';
 import { appendAlarm, appendEvent } from './events';
-import { checkGate } from './gates';
 import { hex4, containerUuid } from './ids';
 import { getArray, getLdById, getPoolById } from './lookup';
 import { LIMITS } from './models';
@@ -44,7 +45,6 @@ export function writeChunks(ctx: Ctx, ld: LogicalDisk, start: number, tokens: st
   try {
     return ctx.store.tx(() => {
       const cur = getLdById(ctx, ld.id);
-      checkGate(getArray(ctx, cur.arrayId), 'guestIo');
       checkWritable(cur);
       const targets = [cur, ...mirrors(ctx, cur.id)];
       let written = 0;
@@ -80,7 +80,6 @@ export function readLd(ctx: Ctx, ld: LogicalDisk, start: number, count: number):
   checkRange(ld, start, count);
   return ctx.store.read(() => {
     const cur = getLdById(ctx, ld.id);
-    checkGate(getArray(ctx, cur.arrayId), 'guestIo');
     if (cur.access === 'NotReady' && cur.snap !== 'ESV') throw new ArrayError('FAILED_PRECONDITION', `The LD ${hex4(cur.ldn)}h is not ready for reading.`);
     if (cur.state === 'prepared' || cur.state === 'deleting') throw new ArrayError('FAILED_PRECONDITION', `The LD ${hex4(cur.ldn)}h cannot be read (state ${cur.state}).`);
     return readChunks(ctx, cur.id, start, count);
@@ -91,7 +90,6 @@ export function trimLd(ctx: Ctx, ld: LogicalDisk, start: number, count: number):
   checkRange(ld, start, count);
   return ctx.store.tx(() => {
     const cur = getLdById(ctx, ld.id);
-    checkGate(getArray(ctx, cur.arrayId), 'guestIo');
     checkWritable(cur);
     const targets = [cur, ...mirrors(ctx, cur.id)];
     let trimmed = 0;

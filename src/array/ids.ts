@@ -79,5 +79,6 @@ export function wwnFromSerial(serial: string): string {
   for (const c of serial) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
   let g = 0x9e3779b9;
   for (const c of serial) g = Math.imul(g ^ c.charCodeAt(0), 0x85ebca6b) >>> 0;
-  return `00255C${h.toString(16).padStart(8, '0')}${(g & 0xffff).toString(16).padStart(4, '0')}`.toUpperCase();
+  // 16 digits shaped like the manual's example WWN 200000255CDB0531: 2000, the NEC OUI 00255C, 6 digits of the serial.
+  return `200000255C${((h ^ g) & 0xffffff).toString(16).padStart(6, '0')}`.toUpperCase();
 }

@@ -9,3 +9,4 @@ export * from './ids';
 export type * from './types';
 export { GATES, LICENCE_MESSAGES } from './gates';
 export { applicability } from './applicability';
+export { ldPurpose, ldVmwareType, poolVmwareType } from './display';

@@ -132,6 +132,13 @@ export function checkNotDeletingSnapshots(ctx: Ctx, ld: LogicalDisk): void {
   if (busy) throw new ArrayError('BUSY', MSG.deletingSnapshots, { ld: hex4(ld.ldn), vm: base.vmId ?? '' });
 }
 
+/** A volume whose data is still arriving (the RV of a running copy, a full clone in progress) is no source yet. */
+export function checkNotBeingCopied(ld: LogicalDisk): void {
+  if (ld.state === 'ready' && ld.access === 'NotReady') {
+    throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${ld.vvolId ?? hex4(ld.ldn)} is being copied and cannot be used until the copy is done.`, { ldn: hex4(ld.ldn), access: ld.access });
+  }
+}
+
 /** Clears EBV/FEV attributes of a volume that no longer has snapshots or clones. */
 export function resetFamily(ctx: Ctx, parentId: number): void {
   const s = ctx.store;

@@ -12,7 +12,7 @@ import { ArrayError } from './errors';
 import { appendEvent } from './events';
 import { checkGate } from './gates';
 import { esvLdName, hex4, newVvolId } from './ids';
-import { checkNotDeletingSnapshots, insertLd, removeLd, setMetadata } from './lds';
+import { checkNotBeingCopied, checkNotDeletingSnapshots, insertLd, removeLd, setMetadata } from './lds';
 import { MSG } from './messages';
 import { getArray, getLdById, getPoolById, getVvol } from './lookup';
 import { LIMITS } from './models';
@@ -40,6 +40,7 @@ function checkSnapshotAllowed(ctx: Ctx, base: LogicalDisk, temporary: boolean): 
   if (!pool.virtual) throw new ArrayError('NOT_SUPPORTED', MSG.poolNoSnapshot, { pool: hex4(pool.poolNo) });
   requireSsv(ctx, base.arrayId);
   if (base.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${base.vvolId} is not ready (state ${base.state}).`, { state: base.state });
+  checkNotBeingCopied(base);
   checkNotDeletingSnapshots(ctx, base);
   if (base.layer + 1 > LIMITS.layers) throw new ArrayError('TOO_MANY', MSG.layerLimit, { layer: base.layer + 1, limit: LIMITS.layers });
   const counts = generationCounts(ctx, base.id);

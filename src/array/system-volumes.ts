@@ -82,7 +82,7 @@ export function deleteLd(ctx: Ctx, ref: ArrayRef, ldRef: string | number, force 
     }
   }
   if (ld.kind === 'ssv' && !force) {
-    const users = (s.get<{ n: number }>("SELECT COUNT(*) AS n FROM lds WHERE array_id = ? AND (snap <> '---' OR clone <> '---')", a.id) as { n: number }).n;
+    const users = (s.get<{ n: number }>("SELECT COUNT(*) AS n FROM lds WHERE array_id = ? AND (snap = 'ESV' OR clone = 'FCV')", a.id) as { n: number }).n;
     if (users > 0) {
       throw new ArrayError('IN_USE', `The SSV cannot be deleted while ${users} snapshot or clone volume(s) exist; delete it with -force only to re-create it after a fault.`, { users });
     }

@@ -193,10 +193,19 @@ function finishTask(ctx: Ctx, t: TaskRow): void {
 function failTask(ctx: Ctx, t: TaskRow, e: ArrayError): void {
   const s = ctx.store;
   s.run("UPDATE tasks SET state = 'error', finished_at = ?, error_code = ?, error_message = ? WHERE id = ?", ctx.clock.now(), e.code, e.message, t.id);
-  if (t.dst_ld !== null && t.kind !== 'snapshot-delete') {
-    s.run("UPDATE lds SET state = 'fault', fault_reason = 'pool-full' WHERE id = ? AND state = 'ready'", t.dst_ld);
+  if (t.kind === 'clone' && t.dst_ld !== null) {
+    // A failed full clone leaves an incomplete copy: the pair is dissolved (the source is
+    // free again) and the target stays faulted, never ready, until it is deleted.
+    s.run('DELETE FROM pairs WHERE id = ?', t.pair_id);
+    resetRpl(ctx, t.dst_ld);
+    if (t.src_ld !== null) resetRpl(ctx, t.src_ld);
+    s.run("UPDATE lds SET state = 'fault', fault_reason = 'clone-failed', access = 'NotReady' WHERE id = ?", t.dst_ld);
+  } else {
+    if (t.dst_ld !== null && t.kind !== 'snapshot-delete') {
+      s.run("UPDATE lds SET state = 'fault', fault_reason = 'pool-full' WHERE id = ? AND state = 'ready'", t.dst_ld);
+    }
+    if (t.pair_id !== null) s.run("UPDATE pairs SET sync_state = 'fault' WHERE id = ?", t.pair_id);
   }
-  if (t.pair_id !== null) s.run("UPDATE pairs SET sync_state = 'fault' WHERE id = ?", t.pair_id);
   appendAlarm(ctx, t.array_id, { type: 'StorageObject', status: 'Red', objectType: 'Task', objectId: t.id, messageId: 'nec.task.failed', message: `The ${t.kind} task ${t.id} failed: ${e.message}` });
   startQueued(ctx, getArray(ctx, t.array_id));
 }

@@ -37,6 +37,8 @@ export interface Session extends SessionContext {
   peContext?: Map<number, number[]>;
   /** Calls of this session now in progress (admission control). */
   inFlight: number;
+  /** The host name the array knows this ESXi host by (PE access, bindings). */
+  engineHost?: string;
 }
 
 export interface SessionOptions {

@@ -48,14 +48,26 @@ export class SchemaSet {
   private readonly derivedCache = new Map<string, TypeDef[]>();
   private anon = 0;
 
-  static loadDir(dir: string): SchemaSet {
+  /** Loads the schemas a WSDL (or schema) file imports, following imports recursively. */
+  static loadFrom(file: string): SchemaSet {
     const s = new SchemaSet();
+    const dir = path.dirname(file);
     const pending: [XmlNode, string][] = [];
-    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.xsd')).sort()) {
-      const root = parseXml(fs.readFileSync(path.join(dir, f), 'utf8'));
-      if (root.ns !== XSD || root.local !== 'schema') throw new Error(`${f} is not an XML schema.`);
-      pending.push([root, f]);
-    }
+    const seen = new Set<string>();
+    const follow = (node: XmlNode) => {
+      if (node.ns === XSD && (node.local === 'import' || node.local === 'include') && node.attrs.schemaLocation) {
+        const f = node.attrs.schemaLocation;
+        if (!seen.has(f)) {
+          seen.add(f);
+          const root = parseXml(fs.readFileSync(path.join(dir, f), 'utf8'));
+          if (root.ns !== XSD || root.local !== 'schema') throw new Error(`${f} is not an XML schema.`);
+          pending.push([root, f]);
+          follow(root);
+        }
+      }
+      for (const c of node.children) follow(c);
+    };
+    follow(parseXml(fs.readFileSync(file, 'utf8')));
     // Global elements first, so element references resolve in any file order.
     for (const [root] of pending) s.readGlobals(root);
     for (const [root] of pending) s.readTypes(root);

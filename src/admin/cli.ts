@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * vvolctl: the provider's administration CLI, one program with command groups
+ * (`array` now; `settings`, `relation`, `support` later). Usage errors exit 2, help 0;
+ * each command sets its own exit status (see `array --help`).
+ */
+import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../config/runtime';
+import { addArrayCommands } from './array-commands';
+import { EXIT } from './run';
+
+export function buildProgram(): Command {
+  const program = new Command('vvolctl')
+    .description('administer the vvol-provider and its simulated disk arrays')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  addArrayCommands(program);
+  return program;
+}
+
+const QUIET_OK = new Set(['commander.helpDisplayed', 'commander.version']);
+
+export function main(argv: string[] = process.argv): void {
+  try {
+    buildProgram().parse(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = QUIET_OK.has(e.code) ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    process.stderr.write(`ERROR: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}
+
+if (require.main === module) main();

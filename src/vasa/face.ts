@@ -1,0 +1,58 @@
+/**
+ * What every VASA handler gets: the engine, the clock, sessions, certificates, the
+ * provider account, the logger and the face's options. Made once by the server.
+ */
+import type { DiskArrayEngine } from '../array/engine';
+import type { Clock } from '../array/clock';
+import type { ProviderAccount } from '../config/account';
+import type { Logger } from '../log/logger';
+import type { CertificateStore } from './certificates';
+import type { Codec } from './soap/codec';
+import type { Session, SessionManager } from './sessions';
+import type { SyntheticTasks } from './synthetic-tasks';
+
+export interface FaceOptions {
+  /** Provider UUID (VasaProviderInfo.uid), stable for the data folder. */
+  uid: string;
+  name: string;
+  version: string;
+  /** Largest batch accepted by batch operations (advertised as maxBatchSize). */
+  maxBatchSize: number;
+  /** Calls one session may have in progress (advertised as maxConcurrentRequestsPerSession). */
+  maxConcurrentRequestsPerSession: number;
+  /** Events or alarms returned by one getEvents/getAlarms call. */
+  maxEventsPerCall: number;
+  /** Whether setContext requires a registered (or CA-signed) client certificate. */
+  requireClientCertificate: boolean;
+  /** Grant a host session access to every PE of an array it has none for (lab convenience). */
+  autoPeAccess: boolean;
+  /** Base URL of the service (for catalog URIs), e.g. https://10.0.0.5:9943 */
+  baseUrl: string;
+}
+
+export interface Face {
+  engine: DiskArrayEngine;
+  clock: Clock;
+  sessions: SessionManager;
+  certs: CertificateStore;
+  account: () => ProviderAccount;
+  log: Logger;
+  codec: Codec;
+  tasks: SyntheticTasks;
+  opts: FaceOptions;
+}
+
+export interface Call {
+  face: Face;
+  op: string;
+  /** The decoded request element (keys = child local names). */
+  req: Record<string, unknown>;
+  session?: Session;
+  /** The PEM client certificate of the TLS connection, if one was presented. */
+  clientCert?: string;
+  /** Set by setContext: the new session, whose id goes into the cookie. */
+  newSession?: Session;
+}
+
+/** A handler returns the `return` value(s) of the response, or undefined for void operations. */
+export type Handler = (call: Call) => unknown | Promise<unknown>;

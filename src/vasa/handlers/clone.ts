@@ -1,0 +1,30 @@
+/** Clones: linked (fast) clones complete at once; full clones and diff copies run as engine tasks. */
+import type { Call } from '../face';
+import { VasaFault } from '../faults';
+import { doneTask, engineTaskInfo, findContainer, fromNameValues, str } from '../convert';
+import { vvolIdOf } from './vvol';
+
+export function fastCloneVirtualVolume(call: Call) {
+  const { engine } = call.face;
+  const fcv = engine.fastClone(vvolIdOf(call.req.vvolId), { metadata: fromNameValues(call.req.metadata) });
+  return doneTask(call.face, 'fastCloneVirtualVolume', engine.getArray(fcv.arrayId), fcv.vvolId);
+}
+
+export function cloneVirtualVolume(call: Call) {
+  const { engine } = call.face;
+  const src = engine.getVvol(vvolIdOf(call.req.vvolId));
+  const target = call.req.newContainerId ? findContainer(engine, str(call.req.newContainerId)) : undefined;
+  if (target && target.array.id !== src.arrayId) {
+    throw new VasaFault('NotSupported', 'A full clone into a container of another disk array is not supported.', {}, true);
+  }
+  const r = engine.fullClone(src.vvolId as string, { pool: target?.pool.poolNo, metadata: fromNameValues(call.req.metadata) });
+  const a = engine.getArray(src.arrayId);
+  return engineTaskInfo(a, engine.getTask(r.taskId), 'cloneVirtualVolume', r.ld.vvolId);
+}
+
+export function copyDiffsToVirtualVolume(call: Call) {
+  const { engine } = call.face;
+  const src = vvolIdOf(call.req.srcVVolId, 'srcVVolId');
+  const taskId = engine.copyDiffs(src, vvolIdOf(call.req.srcBaseVVolId, 'srcBaseVVolId'), vvolIdOf(call.req.dstVVolId, 'dstVVolId'));
+  return engineTaskInfo(engine.getArray(engine.getVvol(src).arrayId), engine.getTask(taskId), 'copyDiffsToVirtualVolume');
+}

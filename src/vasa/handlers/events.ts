@@ -1,0 +1,66 @@
+/**
+ * getEvents / getAlarms. Events and alarms of all arrays share one provider-wide id
+ * order. A client sends the last id it saw (-1 to start over) and gets what followed;
+ * ids the provider no longer holds give LostEvent / LostAlarm, and the client
+ * resynchronises. Per-VVol configuration events are kept out of the feed (vCenter and
+ * hosts learn about VVols from their own calls), as are a session's unsubscribed types.
+ */
+import type { ArrayAlarm, ArrayEvent } from '../../array/types';
+import { isArrayError } from '../../array/errors';
+import type { Call } from '../face';
+import { VasaFault } from '../faults';
+import { arrayId, nameValues } from '../convert';
+
+const HIDDEN_CONFIG = ['VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host', 'Task'];
+const ENTITY: Record<string, string> = { StorageArray: 'StorageArray', StorageContainer: 'StorageContainer', ProtocolEndpoint: 'ProtocolEndpoint', VirtualVolume: 'VirtualVolumeInfo' };
+
+function last(v: unknown, name: string): number {
+  const n = Number(v ?? -1);
+  if (!Number.isSafeInteger(n) || n < -1) throw new VasaFault('InvalidArgument', `${name} must be -1 or a previously returned id.`, {}, true);
+  return n;
+}
+
+function serialToId(call: Call): Map<number, string> {
+  return new Map(call.face.engine.listArrays().map((a) => [a.id, arrayId(a)]));
+}
+
+function read(call: Call, table: 'events' | 'alarms', after: number) {
+  try {
+    return call.face.engine.providerEventsSince(table, after, call.face.opts.maxEventsPerCall, HIDDEN_CONFIG).entries;
+  } catch (e) {
+    if (isArrayError(e) && e.code === 'LOST_EVENT') throw new VasaFault(table === 'events' ? 'LostEvent' : 'LostAlarm', e.message);
+    throw e;
+  }
+}
+
+export function getEvents(call: Call) {
+  const ids = serialToId(call);
+  const subscribed = call.session?.subscribeEvents ?? [];
+  return (read(call, 'events', last(call.req.lastEventId, 'lastEventId')) as ArrayEvent[])
+    .filter((e) => subscribed.length === 0 || subscribed.includes(e.type))
+    .map((e) => ({
+      arrayId: ids.get(e.arrayId),
+      eventConfigType: e.configType ?? undefined,
+      eventId: e.gseq,
+      eventObjType: e.objectType ? ENTITY[e.objectType] : undefined,
+      eventTimeStamp: e.time,
+      eventType: e.type,
+      messageId: e.messageId,
+      objectId: e.objectId ?? undefined,
+      parameterList: nameValues({ ...e.params, message: e.message }),
+    }));
+}
+
+export function getAlarms(call: Call) {
+  return (read(call, 'alarms', last(call.req.lastAlarmId, 'lastAlarmId')) as ArrayAlarm[]).map((a) => ({
+    alarmId: a.gseq,
+    alarmTimeStamp: a.time,
+    alarmType: a.type,
+    containerId: a.containerId ?? undefined,
+    messageId: a.messageId,
+    objectId: a.objectId ?? undefined,
+    objectType: a.objectType ? ENTITY[a.objectType] : undefined,
+    parameterList: nameValues({ ...a.params, message: a.message }),
+    status: a.status,
+  }));
+}

@@ -1,0 +1,100 @@
+/** Discovery: arrays, Storage Containers, Protocol Endpoints, entity counts. */
+import { peEui } from '../../array/ids';
+import type { DiskArray } from '../../array/types';
+import { VasaFault } from '../faults';
+import type { Call, Face } from '../face';
+import type { Session } from '../sessions';
+import { arrayId, asList, containers, findArrayByWireId, protocolEndpoint, storageArray, storageContainer, str } from '../convert';
+
+export function queryArrays(call: Call) {
+  const ids = asList<string>(call.req.arrayUniqueId).map(str);
+  const all = call.face.engine.listArrays();
+  if (ids.length === 0) return all.map(storageArray);
+  return ids.map((id) => storageArray(findArrayByWireId(call.face.engine, id)));
+}
+
+export function queryStorageContainer(call: Call) {
+  const ids = asList<string>(call.req.containerId).map((x) => str(x).toLowerCase());
+  const all = containers(call.face.engine);
+  const wanted = ids.length ? ids : [...all.keys()];
+  return wanted.map((id) => {
+    const c = all.get(id);
+    if (!c) throw new VasaFault('NotFound', `The storage container ${id} does not exist.`, {}, true);
+    call.face.engine.checkAvailable(c.array.name, 'query');
+    return storageContainer(c.array, c.pool);
+  });
+}
+
+export function queryStorageContainerForArray(call: Call) {
+  const a = findArrayByWireId(call.face.engine, str(call.req.arrayId));
+  call.face.engine.checkAvailable(a.name, 'query');
+  return [...containers(call.face.engine).entries()].filter(([, c]) => c.array.id === a.id).map(([id]) => id);
+}
+
+/** The PEs this session may see: a host sees those it has access to; vCenter sees all. */
+function visiblePes(face: Face, a: DiskArray, s?: Session) {
+  const pes = face.engine.listLds(a.name).filter((l) => l.kind === 'pe');
+  if (!s || s.kind !== 'host') return pes;
+  return pes.filter((pe) => s.engineHost !== undefined && face.engine.ldDetail(a.name, pe.ldn).hosts.includes(s.engineHost));
+}
+
+export function queryProtocolEndpoint(call: Call) {
+  const ids = asList<string>(call.req.peId).map((x) => str(x).toLowerCase());
+  const out: ReturnType<typeof protocolEndpoint>[] = [];
+  for (const a of call.face.engine.listArrays()) {
+    for (const pe of visiblePes(call.face, a, call.session)) {
+      const p = protocolEndpoint(a, pe);
+      if (ids.length === 0 || ids.includes(p.uniqueIdentifier)) out.push(p);
+    }
+  }
+  for (const id of ids) if (!out.some((p) => p.uniqueIdentifier === id)) throw new VasaFault('NotFound', `The protocol endpoint ${id} does not exist or is not visible to this host.`, {}, true);
+  return out;
+}
+
+export function queryProtocolEndpointForArray(call: Call) {
+  const a = findArrayByWireId(call.face.engine, str(call.req.arrayId));
+  call.face.engine.checkAvailable(a.name, 'query');
+  return visiblePes(call.face, a, call.session).map((pe) => peEui(a.wwn, pe.ldn));
+}
+
+/** ESXi reports the PEs it sees in-band; later binds go only through those. */
+export function setPEContext(call: Call) {
+  const s = call.session as Session;
+  const reported = asList<{ uniqueIdentifier?: string; inBandId?: { lunId?: string } }>(call.req.listOfHostPE)
+    .map((p) => str(p.inBandId?.lunId ?? p.uniqueIdentifier).toLowerCase());
+  const m = new Map<number, number[]>();
+  for (const a of call.face.engine.listArrays()) {
+    const ldns = call.face.engine.listLds(a.name).filter((l) => l.kind === 'pe' && reported.includes(peEui(a.wwn, l.ldn))).map((l) => l.ldn);
+    m.set(a.id, ldns);
+  }
+  s.peContext = m;
+  return undefined;
+}
+
+function entityIds(face: Face, type: string, s?: Session): string[] {
+  const e = face.engine;
+  switch (type) {
+    case 'StorageArray':
+      return e.listArrays().map(arrayId);
+    case 'StorageContainer':
+      return [...containers(e).keys()];
+    case 'ProtocolEndpoint':
+      return e.listArrays().flatMap((a) => visiblePes(face, a, s).map((pe) => peEui(a.wwn, pe.ldn)));
+    case 'VirtualVolumeInfo':
+      return e.queryVvols([]);
+    default:
+      return [];
+  }
+}
+
+export function getNumberOfEntities(call: Call) {
+  return entityIds(call.face, str(call.req.entityType), call.session).length;
+}
+
+export function queryUniqueIdentifiersForEntity(call: Call) {
+  return entityIds(call.face, str(call.req.entityType), call.session);
+}
+
+export function queryDRSMigrationCapabilityForPerformance() {
+  return false;
+}

@@ -1,0 +1,210 @@
+/**
+ * The HTTPS face: GET /version.xml (registration), the SOAP endpoint with ?wsdl and
+ * ?xsd=, the message catalogs. HTTPS only: a plain-HTTP request on the port is
+ * answered 400 with a hint instead of a TLS error. Client certificates are requested
+ * but checked in the application (setContext), as VASA does.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import type { DiskArrayEngine } from '../array/engine';
+import type { Clock } from '../array/clock';
+import type { ProviderAccount } from '../config/account';
+import type { Logger } from '../log/logger';
+import { Admission, AdmissionOptions } from './admission';
+import { catalog } from './catalog';
+import { CertificateStore, CertificateInfo } from './certificates';
+import { Dispatcher, SESSION_COOKIE } from './dispatch';
+import type { Face, FaceOptions } from './face';
+import { operationTable } from './ops';
+import { SessionManager, SessionOptions } from './sessions';
+import { Codec } from './soap/codec';
+import { SchemaSet } from './soap/schema';
+import { loadOperations, WSDL_DIR } from './soap/wsdl';
+import { SyntheticTasks } from './synthetic-tasks';
+import { versionXml } from './version-xml';
+
+export const SERVICE_PATH = '/vasa/services/vasaService';
+const DAY = 24 * 3600 * 1000;
+
+export interface ServerOptions {
+  dataDir: string;
+  port: number;
+  host?: string;
+  /** Names in the certificate and the registration URL (first one). Default: this machine's addresses. */
+  names?: string[];
+  certFile?: string;
+  keyFile?: string;
+  bodyLimitBytes?: number;
+  face?: Partial<FaceOptions>;
+  sessions?: Partial<SessionOptions>;
+  admission?: Partial<AdmissionOptions>;
+  /** Warn this long before the provider certificate expires. */
+  certWarnDays?: number;
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  registrationUrl: string;
+  certificate: CertificateInfo;
+  face: Face;
+  admission: Admission;
+  close(): Promise<void>;
+}
+
+export function machineNames(): string[] {
+  const ips = Object.values(os.networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => (i as os.NetworkInterfaceInfo).address);
+  return [...new Set([...ips, os.hostname(), 'localhost', '127.0.0.1'])];
+}
+
+function providerUid(dataDir: string): string {
+  const f = path.join(dataDir, 'provider-uid');
+  if (!fs.existsSync(f)) fs.writeFileSync(f, `${crypto.randomUUID()}\n`, { mode: 0o600 });
+  return fs.readFileSync(f, 'utf8').trim();
+}
+
+function derToPem(der: Buffer): string {
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+}
+
+function cookieSession(header: string | undefined): string | undefined {
+  const m = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(header ?? '');
+  return m?.[1];
+}
+
+export async function startServer(engine: DiskArrayEngine, clock: Clock, account: () => ProviderAccount, log: Logger, o: ServerOptions): Promise<RunningServer> {
+  const names = o.names?.length ? o.names : machineNames();
+  const certs = new CertificateStore(o.dataDir, clock, { names, certFile: o.certFile, keyFile: o.keyFile });
+  let identity = certs.identity();
+  const schema = SchemaSet.loadFrom(path.join(WSDL_DIR, 'vasaService.wsdl'));
+  const codec = new Codec(schema);
+  const ops = loadOperations(path.join(WSDL_DIR, 'vasaService.wsdl'));
+  const faceOpts: FaceOptions = {
+    uid: providerUid(o.dataDir), name: 'NEC Storage VASA Provider (vvol-provider)', version: '0.1.0', maxBatchSize: 64,
+    maxConcurrentRequestsPerSession: 16, maxEventsPerCall: 1000, requireClientCertificate: true, autoPeAccess: true,
+    baseUrl: '', ...o.face,
+  };
+  const face: Face = { engine, clock, sessions: new SessionManager(clock, o.sessions), certs, account, log, codec, tasks: new SyntheticTasks(clock), opts: faceOpts };
+  const admission = new Admission({ perSession: faceOpts.maxConcurrentRequestsPerSession, ...o.admission });
+  let tls: https.Server;
+  const reload = () => {
+    identity = certs.identity();
+    tls.setSecureContext({ key: identity.key, cert: identity.cert });
+    log.info(`provider certificate now ${identity.info.fingerprint256} (${identity.info.source}), valid until ${new Date(identity.info.validTo).toISOString()}`);
+  };
+  const dispatcher = new Dispatcher(face, ops, operationTable(reload), admission);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const wsdlText = () => {
+    const base = faceOpts.baseUrl;
+    return fs.readFileSync(path.join(WSDL_DIR, 'vasaService.wsdl'), 'utf8')
+      .replace(/location="[^"]*"/g, `location="${base}${SERVICE_PATH}"`)
+      .replace(/schemaLocation="([A-Za-z0-9_.-]+\.xsd)"/g, `schemaLocation="${base}${SERVICE_PATH}?xsd=$1"`);
+  };
+  const xsdText = (name: string) => {
+    if (!/^[A-Za-z0-9_.-]+\.xsd$/.test(name) || !fs.existsSync(path.join(WSDL_DIR, name))) return undefined;
+    return fs.readFileSync(path.join(WSDL_DIR, name), 'utf8').replace(/schemaLocation="([A-Za-z0-9_.-]+\.xsd)"/g, `schemaLocation="${faceOpts.baseUrl}${SERVICE_PATH}?xsd=$1"`);
+  };
+  const versions = () => versionXml([{ id: '2.0', url: `${faceOpts.baseUrl}${SERVICE_PATH}` }], faceOpts.name);
+  app.get(['/version.xml', '/vasa/version.xml'], (_req, res) => { res.type('application/xml').send(versions()); });
+  app.get(SERVICE_PATH, (req, res) => {
+    if ('wsdl' in req.query || 'WSDL' in req.query) return void res.type('text/xml').send(wsdlText());
+    const x = typeof req.query.xsd === 'string' ? xsdText(req.query.xsd) : undefined;
+    if (x) return void res.type('text/xml').send(x);
+    res.status(404).type('text/plain').send('Ask for ?wsdl, or POST a SOAP request.\n');
+  });
+  app.get(`${path.posix.dirname(SERVICE_PATH)}/:file`, (req, res) => {
+    const x = xsdText(String(req.params.file));
+    if (x) res.type('text/xml').send(x);
+    else res.status(404).type('text/plain').send('Not found\n');
+  });
+  app.get('/catalog/:locale/:name.vmsg', (req, res) => {
+    const text = req.params.locale === 'en' ? catalog(String(req.params.name)) : undefined;
+    if (text) res.type('text/plain; charset=utf-8').send(text);
+    else res.status(404).type('text/plain').send('No such catalog\n');
+  });
+  app.post(SERVICE_PATH, express.text({ type: () => true, limit: o.bodyLimitBytes ?? 8 * 1024 * 1024 }), async (req, res) => {
+    const sock = req.socket as import('node:tls').TLSSocket;
+    const peer = sock.getPeerCertificate?.(false);
+    const clientCert = peer && peer.raw ? derToPem(peer.raw) : undefined;
+    const r = await dispatcher.handle({
+      body: typeof req.body === 'string' ? req.body : '',
+      soapAction: req.get('SOAPAction') ?? undefined,
+      contentType: req.get('Content-Type') ?? undefined,
+      sessionId: cookieSession(req.get('Cookie')),
+      clientCert,
+    });
+    if (r.sessionId) res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${r.sessionId}; Path=/; Secure; HttpOnly`);
+    res.status(r.status).type(r.contentType).send(r.body);
+  });
+  app.use((_req, res) => { res.status(404).type('text/plain').send('Not found\n'); });
+  app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
+    if (status >= 500) log.error(`HTTP error: ${err.stack ?? err}`);
+    res.status(status).type('text/plain').send(status === 413 ? 'Request body too large\n' : `${err.message}\n`);
+  });
+
+  tls = https.createServer({ key: identity.key, cert: identity.cert, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, app);
+  tls.keepAliveTimeout = 65_000;
+  tls.headersTimeout = 66_000;
+  tls.requestTimeout = 120_000;
+  // HTTPS only: a plain-HTTP request on the port fails the handshake; answer it in
+  // plain text on the raw socket so the user learns why, instead of a reset.
+  tls.on('tlsClientError', (err: NodeJS.ErrnoException, sock: import('node:tls').TLSSocket) => {
+    const raw = (sock as unknown as { _parent?: net.Socket })._parent;
+    if (err.code === 'ERR_SSL_HTTP_REQUEST' && raw && !raw.destroyed) {
+      raw.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThis is the HTTPS port of the VASA provider: use https://\r\n');
+    } else sock.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    tls.once('error', reject);
+    tls.listen(o.port, o.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (tls.address() as net.AddressInfo).port;
+  const hostForUrl = names.find((n) => net.isIPv4(n) && n !== '127.0.0.1') ?? (o.host && o.host !== '0.0.0.0' ? o.host : '127.0.0.1');
+  faceOpts.baseUrl = o.face?.baseUrl ?? `https://${hostForUrl}:${port}`;
+
+  const checkCertificate = () => {
+    const info = identity.info;
+    const left = info.validTo - clock.now();
+    const arrays = engine.listArrays();
+    if (identity.renewed || left < (o.certWarnDays ?? 30) * DAY) {
+      const message = identity.renewed
+        ? `The provider certificate had expired and was renewed (new fingerprint ${info.fingerprint256}); re-register the provider or refresh its certificate in vCenter.`
+        : `The provider certificate ${info.fingerprint256} expires on ${new Date(info.validTo).toISOString()} (${Math.max(0, Math.floor(left / DAY))} days left); renew it before it expires.`;
+      log.warn(message);
+      for (const a of arrays) {
+        engine.raiseAlarm(a.name, { type: 'Manageability', status: left <= 0 ? 'Red' : 'Yellow', objectType: 'StorageArray', objectId: a.serial, messageId: identity.renewed ? 'nec.certificate.renewed' : 'nec.certificate.expiring', message });
+      }
+      identity.renewed = false;
+    }
+  };
+  checkCertificate();
+  const certTimer = setInterval(checkCertificate, 6 * 3600 * 1000);
+  certTimer.unref();
+  const sweepTimer = setInterval(() => face.sessions.sweep(), 60_000);
+  sweepTimer.unref();
+
+  return {
+    port,
+    url: `${faceOpts.baseUrl}${SERVICE_PATH}`,
+    registrationUrl: `${faceOpts.baseUrl}/version.xml`,
+    certificate: identity.info,
+    face,
+    admission,
+    async close() {
+      clearInterval(certTimer);
+      clearInterval(sweepTimer);
+      await new Promise<void>((resolve) => {
+        tls.close(() => resolve());
+        tls.closeIdleConnections();
+      });
+    },
+  };
+}
