@@ -37,6 +37,7 @@ export const NS = {
 } as const;
 
 const PREFIX = new Map<string, string>(Object.entries(NS).map(([p, ns]) => [ns, p]));
+const VASA_NAMESPACES = new Set<string>(Object.entries(NS).filter(([p]) => p !== 'xsi' && p !== 'xsd').map(([, ns]) => ns));
 
 /** xmlns declarations for every namespace we may emit, to put on the envelope. */
 export const NS_DECLS = Object.entries(NS).map(([p, ns]) => `xmlns:${p}="${ns}"`).join(' ');
@@ -110,7 +111,9 @@ export class Codec {
     for (const c of node.children) {
       const d = byName.get(c.local);
       if (!d) continue; // elements of later schema versions we do not know: ignored
-      if (d.ns !== c.ns) throw new CodecError(`${path}/${c.local}: expected namespace ${d.ns}, got ${c.ns || '(none)'}.`);
+      // Lenient on input: some toolkits (node-soap among them) put nested elements in the
+      // request's namespace; accept any of the VASA namespaces, refuse foreign ones.
+      if (d.ns !== c.ns && !VASA_NAMESPACES.has(c.ns)) throw new CodecError(`${path}/${c.local}: expected namespace ${d.ns}, got ${c.ns || '(none)'}.`);
       if (isNil(c)) continue;
       const v = this.decodeValue(c, d.type, `${path}/${c.local}`);
       if (d.max > 1) ((out[d.name] ??= []) as unknown[]).push(v);
