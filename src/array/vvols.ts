@@ -119,6 +119,8 @@ export function checkDeletable(ctx: Ctx, ld: LogicalDisk): void {
     throw new ArrayError('IN_USE', `${what} still has ${children.esv ?? 0} snapshot(s) and ${children.fcv ?? 0} fast clone(s); delete them first.`, { vvolId: ld.vvolId, snapshots: children.esv ?? 0, clones: children.fcv ?? 0 });
   }
   if (s.get("SELECT 1 FROM pairs WHERE (mv_id = ? OR rv_id = ?) AND (activity <> 'separate' OR sync_state <> 'separated')", ld.id, ld.id)) {
+    const clone = s.get<{ task_id: string | null }>("SELECT task_id FROM pairs WHERE (mv_id = ? OR rv_id = ?) AND purpose = 'clone' AND sync_state = 'rpl/exec'", ld.id, ld.id);
+    if (clone) throw new ArrayError('IN_USE', `${what} is being cloned; cancel the clone task${clone.task_id ? ` ${clone.task_id}` : ''} first.`, { vvolId: ld.vvolId, taskId: clone.task_id ?? '' });
     throw new ArrayError('IN_USE', `${what} is being replicated; separate the pair first.`, { vvolId: ld.vvolId });
   }
 }

@@ -224,4 +224,13 @@ CREATE TABLE counters (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    name: 'constant-time LD numbering and per-pool LD counts',
+    sql: `
+ALTER TABLE arrays ADD COLUMN ldn_hint INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pools ADD COLUMN ld_count INTEGER NOT NULL DEFAULT 0;
+UPDATE pools SET ld_count = (SELECT COUNT(*) FROM lds WHERE lds.pool_id = pools.id);
+`,
+  },
 ];

@@ -1,0 +1,308 @@
+/**
+ * The relation service (X1-X5): at every output interval it checks each registered
+ * array for a configuration change and, only then, writes a new latest XML, archives
+ * the previous one as a zip and prunes zips older than three days. A failure keeps the
+ * earlier files, is reported with the manual's message (log, onFailure for the alarm,
+ * the result) and is retried at the next interval; nothing escapes the periodic loop.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Clock } from '../array/clock';
+import { MSG } from '../array/messages';
+import type { DiskArray } from '../array/types';
+import { commitTemp, discardTemp, fsyncDir, listNames, tempPathFor } from './atomic';
+import { writeRelationDocument } from './document';
+import { RelationBusyError, withRelationLock } from './lock';
+import { buildRelationModel, RelationSource, RvOwner } from './model';
+import { ArrayFolders, arrayFolders, fileStamp, LATEST_FOLDER, STATE_FILE, XML_NAME } from './paths';
+import { archiveXml, pruneArchive } from './rotation';
+import { ArrayState, configSignature, loadState, RelationState, saveState } from './state';
+import { XmlStreamWriter } from './xml-writer';
+
+/** X5, verbatim from the manual (Appendix B). */
+export const RELATION_WRITE_FAILED = MSG.relationWriteFailed;
+export const INTERVAL_RANGE_MESSAGE = 'Invalid time value. Please set up an integer between 5 and 1440.';
+
+export interface RelationLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface RelationFailure {
+  array: string;
+  wwn: string;
+  message: string;
+  cause: string;
+}
+
+export interface RelationOptions {
+  /** L11: 5..1440, default 5. */
+  intervalMinutes: number;
+  /** Datacenter name written until a vCenter link names the real one. */
+  datacenter: string;
+  /** The vCenterServer attribute (its address), empty while none is registered. */
+  vCenterServer: string;
+  /** Called on every write failure, so the daemon can raise an alarm. */
+  onFailure?: (f: RelationFailure) => void;
+  /** How long a pass waits for another process writing the same folders. */
+  lockWaitMs: number;
+  /** How often start()'s timer looks whether a pass is due. */
+  pollMs: number;
+  pageVvols?: number;
+}
+
+export const DEFAULT_RELATION_OPTIONS: RelationOptions = {
+  intervalMinutes: 5, datacenter: 'Datacenter', vCenterServer: '', lockWaitMs: 30_000, pollMs: 15_000,
+};
+
+export interface RelationResult {
+  array: string;
+  wwn: string;
+  /** The configuration changed since the last file (or there was none). */
+  changed: boolean;
+  /** The new latest XML. */
+  written?: string;
+  /** The zip the previous latest XML went into. */
+  zipped?: string;
+  /** Zips removed for being older than three days. */
+  pruned: string[];
+  /** X5 message when the file could not be written. */
+  error?: string;
+  cause?: string;
+}
+
+export interface LatestFile {
+  array: string;
+  wwn: string;
+  path: string | null;
+}
+
+export interface Timers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+interface Written {
+  path: string;
+  zipped?: string;
+  at: number;
+  rvOwners: Record<string, RvOwner>;
+}
+
+export function checkInterval(minutes: number): number {
+  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 1440) throw new RangeError(INTERVAL_RANGE_MESSAGE);
+  return minutes;
+}
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class RelationService {
+  private opts: RelationOptions;
+  private running?: Promise<RelationResult[]>;
+  private lastStart?: number;
+  private last?: { at: number; results: RelationResult[] };
+  private timer?: { handle: unknown; timers: Timers };
+
+  constructor(
+    private readonly source: RelationSource,
+    private readonly clock: Clock,
+    readonly dataDir: string,
+    private readonly log: RelationLogger,
+    opts: Partial<RelationOptions> = {},
+  ) {
+    this.opts = { ...DEFAULT_RELATION_OPTIONS, ...opts };
+    checkInterval(this.opts.intervalMinutes);
+  }
+
+  get options(): Readonly<RelationOptions> {
+    return this.opts;
+  }
+
+  /** Applies new settings (live reload); the interval is checked first (L11). */
+  setOptions(o: Partial<RelationOptions>): void {
+    if (o.intervalMinutes !== undefined) checkInterval(o.intervalMinutes);
+    this.opts = { ...this.opts, ...o };
+  }
+
+  /** The last pass's time and results (for a status command). */
+  get lastPass(): { at: number; results: RelationResult[] } | undefined {
+    return this.last;
+  }
+
+  private get latestRoot(): string {
+    return path.join(this.dataDir, LATEST_FOLDER);
+  }
+
+  private get stateFile(): string {
+    return path.join(this.latestRoot, STATE_FILE);
+  }
+
+  /** Whether the output interval has passed since the last pass started. */
+  due(now = this.clock.now()): boolean {
+    return this.lastStart === undefined || now - this.lastStart >= this.opts.intervalMinutes * 60_000;
+  }
+
+  /** Runs a pass when one is due; null when not. Never throws. */
+  async runIfDue(): Promise<RelationResult[] | null> {
+    if (!this.due()) return null;
+    return this.checkAndWrite();
+  }
+
+  /** Looks every pollMs whether a pass is due. */
+  start(timers: Timers = { setInterval: (f, ms) => setInterval(f, ms).unref(), clearInterval: (h) => clearInterval(h as NodeJS.Timeout) }): void {
+    if (this.timer) return;
+    const handle = timers.setInterval(() => void this.runIfDue(), this.opts.pollMs);
+    this.timer = { handle, timers };
+  }
+
+  /** Stops the timer and waits for a pass in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) this.timer.timers.clearInterval(this.timer.handle);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass over all registered arrays; a pass already running is joined, not repeated. Never throws. */
+  checkAndWrite(): Promise<RelationResult[]> {
+    if (!this.running) {
+      this.lastStart = this.clock.now();
+      this.running = this.pass().finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  /** The latest XML of every registered array (for `relation show`). */
+  latest(): LatestFile[] {
+    return this.source.listArrays().map((a) => {
+      const dir = arrayFolders(this.dataDir, a).latest;
+      const names = listNames(dir, XML_NAME);
+      return { array: a.name, wwn: a.wwn, path: names.length ? path.join(dir, names[names.length - 1]) : null };
+    });
+  }
+
+  private async pass(): Promise<RelationResult[]> {
+    let arrays: DiskArray[];
+    try {
+      arrays = this.source.listArrays();
+    } catch (e) {
+      this.log.error(`relation file: cannot list the disk arrays: ${describe(e)}`);
+      return [];
+    }
+    let results: RelationResult[];
+    try {
+      await fsp.mkdir(this.latestRoot, { recursive: true });
+      results = await withRelationLock(this.latestRoot, this.opts.lockWaitMs, () => this.passLocked(arrays));
+    } catch (e) {
+      if (e instanceof RelationBusyError) {
+        // Not a write failure: the other writer does the same work; the next interval checks again.
+        this.log.warn(`relation file: ${e.message} This pass is skipped.`);
+        results = arrays.map((a) => ({ array: a.name, wwn: a.wwn, changed: false, pruned: [], error: e.message }));
+      } else results = arrays.map((a) => this.failed(a, e));
+    }
+    this.last = { at: this.clock.now(), results };
+    return results;
+  }
+
+  private async passLocked(arrays: DiskArray[]): Promise<RelationResult[]> {
+    const loaded = loadState(this.stateFile);
+    if (loaded.problem) this.log.warn(`relation file: ${loaded.problem}`);
+    const state: RelationState = loaded.state;
+    const results: RelationResult[] = [];
+    let dirty = false;
+    for (const a of arrays) {
+      const r = await this.checkArray(a, state);
+      if (r.written) dirty = true;
+      results.push(r);
+    }
+    if (dirty) {
+      try {
+        await saveState(this.stateFile, state);
+      } catch (e) {
+        this.log.warn(`relation file: cannot save ${this.stateFile} (${describe(e)}); the next pass writes the files again.`);
+      }
+    }
+    return results;
+  }
+
+  private async checkArray(a: DiskArray, state: RelationState): Promise<RelationResult> {
+    const result: RelationResult = { array: a.name, wwn: a.wwn, changed: false, pruned: [] };
+    const folders = arrayFolders(this.dataDir, a);
+    try {
+      const seq = this.source.lastSequences(a.name).event;
+      const signature = configSignature(a, seq, this.opts);
+      const previous = state.arrays[a.wwn];
+      const existing = listNames(folders.latest, XML_NAME);
+      result.changed = !previous || previous.signature !== signature || existing.length === 0;
+      if (result.changed) {
+        const written = await this.write(a, folders, existing, previous);
+        state.arrays[a.wwn] = { signature, eventSeq: seq, file: path.basename(written.path), writtenAt: written.at, rvOwners: written.rvOwners };
+        result.written = written.path;
+        result.zipped = written.zipped;
+        this.log.info(`relation file: ${a.name}: wrote ${written.path}${written.zipped ? `, kept the previous one as ${written.zipped}` : ''}`);
+      }
+    } catch (e) {
+      return { ...this.failed(a, e), changed: result.changed };
+    }
+    try {
+      result.pruned = await pruneArchive(folders.archive, this.clock.now());
+      for (const p of result.pruned) this.log.info(`relation file: ${a.name}: removed ${p} (older than three days)`);
+    } catch (e) {
+      this.log.warn(`relation file: ${a.name}: cannot remove old generations in ${folders.archive}: ${describe(e)}`);
+    }
+    return result;
+  }
+
+  private async write(a: DiskArray, folders: ArrayFolders, existing: string[], previous: ArrayState | undefined): Promise<Written> {
+    const startedAt = this.clock.now();
+    await fsp.mkdir(folders.latest, { recursive: true });
+    await fsp.mkdir(folders.archive, { recursive: true });
+    const model = buildRelationModel(this.source, a, { datacenter: this.opts.datacenter, rvOwners: previous?.rvOwners });
+    const target = path.join(folders.latest, `${fileStamp(startedAt)}.xml`);
+    const temp = tempPathFor(target);
+    try {
+      const fh = await fsp.open(temp, 'w', 0o644);
+      try {
+        await writeRelationDocument(new XmlStreamWriter(fh), this.source, model, { startedAt, finishedAt: () => this.clock.now() }, {
+          vCenterServer: this.opts.vCenterServer, pageVvols: this.opts.pageVvols,
+        });
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      // The previous latest goes into the archive before the new file takes its place, so
+      // a failure here leaves the old latest where it was.
+      for (const name of existing) await archiveXml(path.join(folders.latest, name), folders.archive, startedAt);
+      await commitTemp(temp, target);
+    } catch (e) {
+      await discardTemp(temp);
+      throw e;
+    }
+    try {
+      for (const name of existing) {
+        const old = path.join(folders.latest, name);
+        if (old !== target) fs.rmSync(old, { force: true });
+      }
+      await fsyncDir(folders.latest);
+    } catch (e) {
+      // The new file is in place and the old one is archived: a leftover is removed next time.
+      this.log.warn(`relation file: ${a.name}: cannot remove the superseded file from ${folders.latest}: ${describe(e)}`);
+    }
+    const zipped = existing.length ? path.join(folders.archive, `${existing[existing.length - 1].replace(/\.xml$/, '')}.zip`) : undefined;
+    return { path: target, zipped, at: startedAt, rvOwners: model.rvOwners };
+  }
+
+  private failed(a: DiskArray, e: unknown): RelationResult {
+    const cause = describe(e);
+    this.log.error(`${RELATION_WRITE_FAILED} (${a.name}: ${cause})`);
+    try {
+      this.opts.onFailure?.({ array: a.name, wwn: a.wwn, message: RELATION_WRITE_FAILED, cause });
+    } catch (err) {
+      this.log.error(`relation file: the failure handler failed: ${describe(err)}`);
+    }
+    return { array: a.name, wwn: a.wwn, changed: false, pruned: [], error: RELATION_WRITE_FAILED, cause };
+  }
+}
