@@ -14,6 +14,7 @@ import { Store } from './store/db';
 import { acquireDataLock, DataFolderLockedError } from './store/lock';
 import { ProviderAccount } from './config/account';
 import { startServer, RunningServer } from './vasa/server';
+import { RelationService } from './relation/service';
 
 export interface Provider {
   engine: DiskArrayEngine;
@@ -63,6 +64,16 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
     lock.release();
     throw e;
   }
+  const relation = new RelationService(engine, clock, data, log, {
+    onFailure: (f) => {
+      try {
+        engine.raiseAlarm(f.array, { type: 'Manageability', status: 'Red', objectType: 'StorageArray', messageId: 'nec.relation.writeFailed', message: f.message, params: { cause: f.cause } });
+      } catch (e) {
+        log.error(`could not raise the relation alarm: ${(e as Error).message}`);
+      }
+    },
+  });
+  relation.start();
   const timer = setInterval(() => {
     try {
       engine.tick();
@@ -88,6 +99,7 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
       stopped = true;
       clearInterval(timer);
       await server.close();
+      await relation.stop();
       log.info('stopping: store closed, lock released');
       store.close();
       lock.release();

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../config/runtime';
 import { addArrayCommands } from './array-commands';
+import { registerRelationCommands } from './relation-commands';
 import { EXIT } from './run';
 
 export function buildProgram(): Command {
@@ -16,14 +17,15 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   addArrayCommands(program);
+  registerRelationCommands(program);
   return program;
 }
 
 const QUIET_OK = new Set(['commander.helpDisplayed', 'commander.version']);
 
-export function main(argv: string[] = process.argv): void {
+export async function main(argv: string[] = process.argv): Promise<void> {
   try {
-    buildProgram().parse(argv);
+    await buildProgram().parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = QUIET_OK.has(e.code) ? EXIT.ok : EXIT.usage;
@@ -34,4 +36,4 @@ export function main(argv: string[] = process.argv): void {
   }
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();
