@@ -8,7 +8,11 @@ import { SystemClock } from './array/clock';
 import { bootstrapArray } from './array/bootstrap';
 import { hex4 } from './array/ids';
 import { loadDemoArrays, DEMO_FILE } from './config/demo-array';
-import { dataDir, logDir, packageVersion } from './config/runtime';
+import { confDir, dataDir, logDir, packageVersion } from './config/runtime';
+import { loadSettings, ProviderSettings, SettingsError } from './config/settings';
+import { DEFAULT_PROVIDER_PORT, isManagedArray } from './config/settings-summary';
+import { SettingsWatcher } from './config/watch';
+import type { RelationSource } from './relation/model';
 import { createLogger, Logger } from './log/logger';
 import { Store } from './store/db';
 import { acquireDataLock, DataFolderLockedError } from './store/lock';
@@ -23,7 +27,7 @@ export interface Provider {
 }
 
 /** L13: the registration port. */
-export const DEFAULT_PORT = 9943;
+export const DEFAULT_PORT = DEFAULT_PROVIDER_PORT;
 
 function portFrom(env: NodeJS.ProcessEnv): number {
   const raw = env.VASA_PROVIDER_PORT;
@@ -39,6 +43,8 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
   const clock = new SystemClock();
   const data = dataDir(env);
   const log: Logger = createLogger(logDir(data), clock);
+  const conf = confDir(env);
+  let settings: ProviderSettings = loadSettings(conf);
   const lock = acquireDataLock(data);
   const store = Store.open(data);
   const engine = new DiskArrayEngine(store, clock);
@@ -48,14 +54,18 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
       if (r.created) log.info(`created the demo disk array ${spec.name} from ${DEMO_FILE}`);
     }
   }
+  // A generated password is shown once on the terminal and kept in <data>/initial-password; never in the log.
   const account = ProviderAccount.ensure(data, env.VASA_PROVIDER_USER, env.VASA_PROVIDER_PASSWORD, (m) => {
-    log.info(m);
+    log.info(`generated a provider account; its password is in ${data}/initial-password`);
     process.stdout.write(`${m}\n`);
   });
   let current = account;
   let server: RunningServer;
   try {
-    server = await startServer(engine, clock, () => current, log, {
+    // The face sees the managed arrays only: the same engine, with listArrays filtered.
+    const face = Object.create(engine) as DiskArrayEngine;
+    face.listArrays = () => engine.listArrays().filter((a) => isManagedArray(settings, a.ip));
+    server = await startServer(face, clock, () => current, log, {
       dataDir: data, port: portFrom(env), host: env.VASA_PROVIDER_HOST || undefined,
       face: { version: packageVersion() },
     });
@@ -64,7 +74,17 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
     lock.release();
     throw e;
   }
-  const relation = new RelationService(engine, clock, data, log, {
+  // The arrays the settings name (all of them when the settings name none); read on every
+  // call, so a settings change applies without a restart.
+  const managed: RelationSource = {
+    listArrays: () => engine.listArrays().filter((a) => isManagedArray(settings, a.ip)),
+    scanLds: (...a) => engine.scanLds(...a),
+    ldsById: (...a) => engine.ldsById(...a),
+    lastSequences: (...a) => engine.lastSequences(...a),
+  };
+  const relation = new RelationService(managed, clock, data, log, {
+    intervalMinutes: settings.relationIntervalMinutes,
+    vCenterServer: settings.vCenter?.ip ?? '',
     onFailure: (f) => {
       try {
         engine.raiseAlarm(f.array, { type: 'Manageability', status: 'Red', objectType: 'StorageArray', messageId: 'nec.relation.writeFailed', message: f.message, params: { cause: f.cause } });
@@ -74,6 +94,21 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
     },
   });
   relation.start();
+  const watcher = new SettingsWatcher({
+    confDir: conf, dataDir: data, initial: settings, log,
+    onChange: (next) => {
+      settings = next;
+      relation.setOptions({ intervalMinutes: next.relationIntervalMinutes, vCenterServer: next.vCenter?.ip ?? '' });
+    },
+    onAccountChange: (a) => {
+      current = a;
+    },
+  });
+  await watcher.start();
+  process.on('SIGHUP', () => {
+    watcher.reload();
+    watcher.reloadAccount();
+  });
   const timer = setInterval(() => {
     try {
       engine.tick();
@@ -97,6 +132,7 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
     async stop() {
       if (stopped) return;
       stopped = true;
+      await watcher.close();
       clearInterval(timer);
       await server.close();
       await relation.stop();
@@ -120,6 +156,10 @@ async function main(): Promise<void> {
     if (e instanceof DataFolderLockedError) {
       process.stderr.write(`vvol-provider: ${e.message}\n`);
       process.exit(3);
+    }
+    if (e instanceof SettingsError) {
+      process.stderr.write(`vvol-provider: the settings are not valid:\n${(e.problems ?? [e.message]).map((p) => `  - ${p}`).join('\n')}\n`);
+      process.exit(1);
     }
     const err = e as NodeJS.ErrnoException;
     const hint = err.code === 'EADDRINUSE' ? ' (the port is in use: set VASA_PROVIDER_PORT to another one)' : '';

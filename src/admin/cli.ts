@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
  * vvolctl: the provider's administration CLI, one program with command groups
- * (`array` now; `settings`, `relation`, `support` later). Usage errors exit 2, help 0;
+ * (`array`, `relation`, `settings`, `status`, `support`). Usage errors exit 2, help 0;
  * each command sets its own exit status (see `array --help`).
  */
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../config/runtime';
 import { addArrayCommands } from './array-commands';
 import { registerRelationCommands } from './relation-commands';
+import { registerSettingsCommands } from './settings-commands';
+import { registerStatusCommands } from './status-commands';
+import { registerSupportCommands } from './support-commands';
 import { EXIT } from './run';
 
 export function buildProgram(): Command {
@@ -18,6 +21,9 @@ export function buildProgram(): Command {
     .exitOverride();
   addArrayCommands(program);
   registerRelationCommands(program);
+  registerSettingsCommands(program);
+  registerStatusCommands(program);
+  registerSupportCommands(program);
   return program;
 }
 

@@ -8,6 +8,12 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return d && d.trim() ? path.resolve(d) : path.join(INSTALL_DIR, 'data');
 }
 
+/** The configuration folder (provider settings, demo array): VASA_PROVIDER_CONF or <install>/conf. */
+export function confDir(env: NodeJS.ProcessEnv = process.env): string {
+  const d = env.VASA_PROVIDER_CONF;
+  return d && d.trim() ? path.resolve(d) : path.join(INSTALL_DIR, 'conf');
+}
+
 export function logDir(data: string): string {
   return path.join(data, 'server', 'logs');
 }

@@ -1,15 +1,25 @@
 /**
- * The provider's logger (winston): one file under <data>/server/logs plus the console.
- * Made once in main and passed down; nothing logs through a global.
+ * The provider's logger (winston): daily files under <data>/server/logs
+ * (provider-YYYYMMDD.log, size-capped parts, retention; see rotating-file.ts) plus the
+ * console. Made once in main and passed down; nothing logs through a global.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import winston from 'winston';
 import type { Clock } from '../array/clock';
+import { RotatingFileTransport } from './rotating-file';
 
 export type Logger = winston.Logger;
 
-export function createLogger(dir: string, clock: Clock, opts: { console?: boolean; level?: string } = {}): Logger {
+export interface LoggerOptions {
+  console?: boolean;
+  level?: string;
+  /** Size cap of one log file, bytes (default 10 MiB). */
+  maxSizeBytes?: number;
+  /** Days of log files kept, today included (default 14). */
+  retentionDays?: number;
+}
+
+export function createLogger(dir: string, clock: Clock, opts: LoggerOptions = {}): Logger {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stamp = winston.format((info) => {
     info.timestamp = new Date(clock.now()).toISOString();
@@ -21,7 +31,7 @@ export function createLogger(dir: string, clock: Clock, opts: { console?: boolea
     return `${timestamp as string} ${String(level).toUpperCase()} ${String(message)}${extra}`;
   });
   const transports: winston.transport[] = [
-    new winston.transports.File({ filename: path.join(dir, 'provider.log'), maxsize: 10 * 1024 * 1024, maxFiles: 10, tailable: true }),
+    new RotatingFileTransport({ dir, clock, maxSizeBytes: opts.maxSizeBytes, retentionDays: opts.retentionDays }),
   ];
   if (opts.console !== false) transports.push(new winston.transports.Console());
   return winston.createLogger({ level: opts.level ?? 'info', format: winston.format.combine(stamp(), line), transports });

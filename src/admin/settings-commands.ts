@@ -1,0 +1,175 @@
+/**
+ * `settings`: the NEC SetProviderConf command (manual 2.3.1) with its options and its
+ * messages, plus `settings show`. The options are flags and their values positional
+ * operands, as SetProviderConf takes them, so a password may begin with "-"; put `--`
+ * before values that are one of the flags themselves (e.g. `settings -s admin -- -l`).
+ * The running provider picks every change up without restart (src/config/watch.ts).
+ */
+import type { Command } from 'commander';
+import { credentialProblem, ProviderAccount } from '../config/account';
+import { confDir, dataDir } from '../config/runtime';
+import {
+  INVALID_INTERVAL_MESSAGE, loadSettings, settingsFile, SettingsError, SettingsErrorCode, updateSettings,
+  withDiskArrayAdded, withDiskArrayRemoved, withInterval, withVCenter,
+} from '../config/settings';
+import { providerAddress, providerPort, summarizeSettings, summaryLines } from '../config/settings-summary';
+import { CliError, EXIT, reportError } from './run';
+
+interface Flags {
+  conf: string;
+  data: string;
+  json?: boolean;
+  s?: boolean;
+  a?: boolean;
+  d?: boolean;
+  l?: boolean;
+  t?: boolean;
+  v?: boolean;
+}
+
+type Mode = 's' | 'a' | 'd' | 'l' | 't' | 'v';
+
+/** The manual's options: operands each takes, and how help shows them. */
+const MODES: Record<Mode, { operands: string[]; help: string }> = {
+  s: { operands: ['<user>', '<password>'], help: 'set the provider account vCenter registers with (L12: up to 255 characters, letters, digits and the manual\'s symbols, no spaces); stored hashed' },
+  a: { operands: ['<ip>'], help: 'register a disk array by its floating IPv4 address (L1: at most 4)' },
+  d: { operands: ['<ip>'], help: 'unregister a disk array' },
+  l: { operands: [], help: 'list the registered disk arrays' },
+  t: { operands: ['<minutes>'], help: 'output interval of the VM-to-VVOL relation file, 5 to 1440 minutes (L11; default 5)' },
+  v: { operands: ['<ip>', '<https-port>', '<user>', '<password>'], help: 'register vCenter Server (IPv4, HTTPS port, default 443, SSO user and password; these symbols are refused: " & \' , ; < = > ^ |); the password is stored encrypted' },
+};
+
+const EXIT_BY_SETTINGS_CODE: Record<SettingsErrorCode, number> = {
+  INVALID_ARGUMENT: EXIT.usage,
+  INVALID_FILE: EXIT.failure,
+  TOO_MANY: EXIT.limit,
+  ALREADY_EXISTS: EXIT.conflict,
+  NOT_FOUND: EXIT.notFound,
+  IO_ERROR: EXIT.failure,
+};
+
+const EPILOG = `
+Messages as the NEC SetProviderConf prints them: "Set successfully!", "ADD successfully!",
+"Delete successfully!"; -l prints [DISKARRAY] and one address per line. The running
+provider applies every change without restart. Settings: <conf>/provider-settings.jsonc.
+
+Examples:
+  $ npm run -s cli -- settings -a 192.168.1.20
+  $ npm run -s cli -- settings -l
+  $ npm run -s cli -- settings -t 60
+  $ npm run -s cli -- settings -v 192.168.1.5 443 administrator@vsphere.local 'Secret!1'
+  $ npm run -s cli -- settings -s vasaadmin -- -starts-with-dash
+  $ npm run -s cli -- settings show --json
+`;
+
+function say(text: string | string[]): void {
+  process.stdout.write(`${(Array.isArray(text) ? text : [text]).join('\n')}\n`);
+}
+
+function show(o: Flags): void {
+  const s = loadSettings(o.conf);
+  const summary = summarizeSettings(s, { address: providerAddress(), port: providerPort() });
+  const account = ProviderAccount.load(o.data);
+  if (o.json) {
+    say(JSON.stringify({ file: settingsFile(o.conf), settings: summary, providerAccount: account ? { user: account.user } : null }, null, 2));
+    return;
+  }
+  say([`Settings file: ${settingsFile(o.conf)}`, ...summaryLines(summary), `Provider account: ${account ? account.user : '(not set yet: the provider makes one at first start)'}`]);
+}
+
+function done(o: Flags, message: string, extra: Record<string, unknown> = {}): void {
+  say(o.json ? JSON.stringify({ message, ...extra }, null, 2) : message);
+}
+
+function setAccount(o: Flags, user: string, password: string): void {
+  const problems = [credentialProblem('user name', user), credentialProblem('password', password)].filter((p): p is string => !!p);
+  if (problems.length) throw new CliError(problems.join(' '), EXIT.usage, 'INVALID_ARGUMENT');
+  ProviderAccount.set(o.data, user, password);
+  done(o, 'Set successfully!', { providerAccount: { user } });
+}
+
+function perform(mode: Mode, values: string[], o: Flags): void {
+  switch (mode) {
+    case 's':
+      return setAccount(o, values[0], values[1]);
+    case 'a': {
+      const s = updateSettings(o.conf, (cur) => withDiskArrayAdded(cur, values[0]));
+      return done(o, 'ADD successfully!', { diskArrays: s.diskArrays });
+    }
+    case 'd': {
+      const s = updateSettings(o.conf, (cur) => withDiskArrayRemoved(cur, values[0]));
+      return done(o, 'Delete successfully!', { diskArrays: s.diskArrays });
+    }
+    case 'l': {
+      const s = loadSettings(o.conf);
+      return say(o.json ? JSON.stringify({ diskArrays: s.diskArrays }, null, 2) : ['[DISKARRAY]', ...s.diskArrays]);
+    }
+    case 't': {
+      const s = updateSettings(o.conf, (cur) => withInterval(cur, values[0]));
+      return done(o, 'Set successfully!', { relationIntervalMinutes: s.relationIntervalMinutes });
+    }
+    case 'v': {
+      const [ip, httpsPort, user, password] = values;
+      const s = updateSettings(o.conf, (cur) => withVCenter(cur, { ip, httpsPort, user, password }, o.data));
+      const v = s.vCenter as NonNullable<typeof s.vCenter>;
+      return done(o, 'Set successfully!', { vCenter: { ip: v.ip, httpsPort: v.httpsPort, user: v.user } });
+    }
+  }
+}
+
+function reportSettingsError(e: SettingsError, o: Flags): number {
+  const status = EXIT_BY_SETTINGS_CODE[e.code];
+  if (o.json) {
+    process.stderr.write(`${JSON.stringify({ error: { code: e.code, message: e.message, facts: { problems: e.problems } } })}\n`);
+  } else if (e.message === INVALID_INTERVAL_MESSAGE) {
+    // L11: the manual's line, verbatim (no space after the colon).
+    process.stderr.write(`ERROR:${INVALID_INTERVAL_MESSAGE}\n`);
+  } else {
+    for (const p of e.problems) process.stderr.write(`ERROR: ${p}\n`);
+  }
+  return status;
+}
+
+function chooseMode(values: string[], o: Flags): Mode | 'show' {
+  const modes = (Object.keys(MODES) as Mode[]).filter((m) => o[m]);
+  if (modes.length === 0 && values[0] === 'show' && values.length === 1) return 'show';
+  if (modes.length !== 1) {
+    throw new CliError('Give one of the options -s, -a, -d, -l, -t, -v (or the command `show`); see `settings --help`. A value beginning with "-" goes after `--` (settings -s admin -- -secret).');
+  }
+  const mode = modes[0];
+  if (values.length !== MODES[mode].operands.length) {
+    const usage = [`-${mode}`, ...MODES[mode].operands].join(' ');
+    throw new CliError(`Usage: settings ${usage} (${values.length} value${values.length === 1 ? '' : 's'} given).`);
+  }
+  return mode;
+}
+
+export function registerSettingsCommands(program: Command): Command {
+  const settings = program
+    .command('settings')
+    .description('provider settings, as the NEC SetProviderConf command: provider account, disk arrays, relation file interval, vCenter Server')
+    .usage('-s <user> <password> | -a <ip> | -d <ip> | -l | -t <minutes> | -v <ip> <https-port> <user> <password> | show [--json]')
+    .option('--conf <dir>', 'configuration folder holding provider-settings.jsonc (env VASA_PROVIDER_CONF)', confDir())
+    .option('--data <dir>', 'provider data folder: provider account, settings.key (env VASA_PROVIDER_DATA)', dataDir())
+    .option('--json', 'print JSON instead of text')
+    .argument('[values...]', 'the values of the option; or `show` to print the settings (passwords redacted)')
+    .allowUnknownOption()
+    .addHelpText('after', EPILOG);
+  for (const [m, spec] of Object.entries(MODES)) {
+    settings.option(`-${m}`, spec.help);
+    // Help shows the operands with the flag, as the manual writes it.
+    const opt = settings.options[settings.options.length - 1];
+    opt.flags = [`-${m}`, ...spec.operands].join(' ');
+  }
+  settings.action((values: string[], o: Flags) => {
+    try {
+      const mode = chooseMode(values, o);
+      if (mode === 'show') show(o);
+      else perform(mode, values, o);
+      process.exitCode = EXIT.ok;
+    } catch (e) {
+      process.exitCode = e instanceof SettingsError ? reportSettingsError(e, o) : reportError(e, !!o.json);
+    }
+  });
+  return settings;
+}

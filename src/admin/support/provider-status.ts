@@ -1,0 +1,239 @@
+/**
+ * What `status` reports and the support bundle summarises, read from the folders
+ * alone, so it works whether or not the daemon runs: the daemon (lock file with a live
+ * pid), the provider account's user name, the certificate, the settings, and per disk
+ * array its monitoring state, whether the settings manage it, and the last relation
+ * file written. Every part that cannot be read says why instead of failing the whole.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../../array/clock';
+import { DiskArrayEngine } from '../../array/engine';
+import type { DiskArray } from '../../array/types';
+import { ProviderAccount } from '../../config/account';
+import { packageVersion } from '../../config/runtime';
+import { loadSettings, SettingsError } from '../../config/settings';
+import type { ProviderSettings } from '../../config/settings-schema';
+import { isManagedArray, providerAddress, providerPort, SettingsSummary, summarizeSettings } from '../../config/settings-summary';
+import { Store, STORE_FILE } from '../../store/db';
+
+export const LOCK_FILE = 'provider.lock';
+export const LATEST_RELATION_FOLDER = 'latestRelationBetweenVMandVVOL';
+export const ARCHIVE_RELATION_FOLDER = 'RelationBetweenVMandVVOL';
+export const RELATION_STATE_FILE = '.state.json';
+export const CERT_FILE = path.join('certs', 'provider.crt');
+
+export interface DaemonStatus {
+  running: boolean;
+  pid?: number;
+  lockFile: string;
+  /** A lock left by a daemon that is gone (killed); the next start takes it over. */
+  staleLock?: boolean;
+}
+
+export interface CertificateStatus {
+  file: string;
+  fingerprint256?: string;
+  subject?: string;
+  validTo?: string;
+  expired?: boolean;
+  daysLeft?: number;
+  problem?: string;
+}
+
+export interface RelationStatus {
+  lastWrite?: string;
+  file?: string;
+  lastResult?: string;
+  lastError?: string;
+}
+
+export interface ArrayStatus {
+  name: string;
+  model: string;
+  serial: string;
+  wwn: string;
+  ip: string;
+  monitoring: string;
+  /** Whether the settings' disk array list includes it (an empty list manages every array). */
+  managed: boolean;
+  relation: RelationStatus | null;
+}
+
+export interface ProviderStatus {
+  version: string;
+  dataDir: string;
+  confDir: string;
+  daemon: DaemonStatus;
+  providerAccount: { user: string } | null;
+  certificate: CertificateStatus | null;
+  settings: SettingsSummary | { problems: string[] };
+  arrays: ArrayStatus[];
+  /** Registered in the settings, but no array in the store has the address. */
+  unmatchedDiskArrays: string[];
+  problems: string[];
+}
+
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function daemonStatus(dataDir: string): DaemonStatus {
+  const lockFile = path.join(dataDir, LOCK_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(lockFile, 'utf8');
+  } catch {
+    return { running: false, lockFile };
+  }
+  const pid = parseInt(text, 10);
+  if (!Number.isInteger(pid) || pid <= 0) return { running: false, lockFile, staleLock: true };
+  return alive(pid) ? { running: true, pid, lockFile } : { running: false, pid, lockFile, staleLock: true };
+}
+
+export function certificateStatus(dataDir: string, now: number): CertificateStatus | null {
+  const file = path.join(dataDir, CERT_FILE);
+  if (!fs.existsSync(file)) return null;
+  try {
+    const x = new crypto.X509Certificate(fs.readFileSync(file));
+    const validTo = Date.parse(x.validTo);
+    return {
+      file,
+      fingerprint256: x.fingerprint256,
+      subject: x.subject.replace(/\n/g, ', '),
+      validTo: new Date(validTo).toISOString(),
+      expired: validTo <= now,
+      daysLeft: Math.floor((validTo - now) / 86_400_000),
+    };
+  } catch (e) {
+    return { file, problem: `cannot read the certificate: ${describe(e)}` };
+  }
+}
+
+type StateEntry = Record<string, unknown>;
+
+/** The relation writer's state file; tolerant of its layout (keys by WWN or name, times as numbers or strings). */
+function readRelationState(dataDir: string): Record<string, StateEntry> {
+  try {
+    const raw = JSON.parse(fs.readFileSync(path.join(dataDir, LATEST_RELATION_FOLDER, RELATION_STATE_FILE), 'utf8')) as { arrays?: unknown };
+    return raw && typeof raw.arrays === 'object' && raw.arrays !== null ? (raw.arrays as Record<string, StateEntry>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function timeText(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v).toISOString();
+  if (typeof v === 'string' && v) return v;
+  return undefined;
+}
+
+/** YYYYMMDDHHMMSS.xml -> ISO time. */
+function stampTime(name: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\.xml$/.exec(name);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : undefined;
+}
+
+export function relationStatus(dataDir: string, a: { name: string; wwn: string }, state = readRelationState(dataDir)): RelationStatus | null {
+  const folder = `${a.wwn}_${a.name}`;
+  const e = state[a.wwn] ?? state[a.name] ?? state[folder];
+  const out: RelationStatus = {};
+  if (e && typeof e === 'object') {
+    out.lastWrite = timeText(e.lastWrite) ?? timeText(e.writtenAt);
+    if (typeof e.file === 'string') out.file = e.file;
+    if (typeof e.lastResult === 'string') out.lastResult = e.lastResult;
+    else if (out.lastWrite) out.lastResult = 'written';
+    if (typeof e.lastError === 'string' && e.lastError) out.lastError = e.lastError;
+  }
+  if (!out.lastWrite) {
+    // No state (yet): the newest file in the array's latest folder tells when it was written.
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(path.join(dataDir, LATEST_RELATION_FOLDER, folder)).filter((n) => stampTime(n)).sort();
+    } catch {
+      /* none written */
+    }
+    if (names.length) {
+      out.file = names[names.length - 1];
+      out.lastWrite = stampTime(out.file);
+      out.lastResult ??= 'written';
+    }
+  }
+  if (out.file && !path.isAbsolute(out.file)) out.file = path.join(dataDir, LATEST_RELATION_FOLDER, folder, out.file);
+  return Object.keys(out).length ? out : null;
+}
+
+/** Runs fn against the data folder's store, read-only; undefined (with a problem) when there is none. */
+export function withStore<T>(dataDir: string, clock: Clock, fn: (engine: DiskArrayEngine, store: Store) => T, problems: string[]): T | undefined {
+  if (!fs.existsSync(path.join(dataDir, STORE_FILE))) {
+    problems.push(`There is no provider store (${STORE_FILE}) in ${dataDir}: the provider has not been started on this data folder.`);
+    return undefined;
+  }
+  let store: Store | undefined;
+  try {
+    store = Store.open(dataDir, { readonly: true });
+    return fn(new DiskArrayEngine(store, clock), store);
+  } catch (e) {
+    problems.push(`Cannot read the store: ${describe(e)}`);
+    return undefined;
+  } finally {
+    store?.close();
+  }
+}
+
+function arrayStatus(dataDir: string, a: DiskArray, settings: ProviderSettings | undefined, state: Record<string, StateEntry>): ArrayStatus {
+  return {
+    name: a.name, model: a.model, serial: a.serial, wwn: a.wwn, ip: a.ip, monitoring: a.monitoring,
+    managed: settings ? isManagedArray(settings, a.ip) : true,
+    relation: relationStatus(dataDir, a, state),
+  };
+}
+
+export interface StatusInput {
+  dataDir: string;
+  confDir: string;
+  clock: Clock;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function gatherStatus(i: StatusInput): ProviderStatus {
+  const problems: string[] = [];
+  let settings: ProviderSettings | undefined;
+  let summary: ProviderStatus['settings'];
+  try {
+    settings = loadSettings(i.confDir);
+    summary = summarizeSettings(settings, { address: providerAddress(i.env), port: providerPort(i.env) });
+  } catch (e) {
+    summary = { problems: e instanceof SettingsError ? e.problems : [describe(e)] };
+  }
+  let providerAccount: ProviderStatus['providerAccount'] = null;
+  try {
+    const acct = ProviderAccount.load(i.dataDir);
+    providerAccount = acct ? { user: acct.user } : null;
+  } catch (e) {
+    problems.push(describe(e));
+  }
+  const state = readRelationState(i.dataDir);
+  const arrays = withStore(i.dataDir, i.clock, (engine) => engine.listArrays().map((a) => arrayStatus(i.dataDir, a, settings, state)), problems) ?? [];
+  const unmatched = settings && arrays.length ? settings.diskArrays.filter((ip) => !arrays.some((a) => a.ip === ip)) : [];
+  return {
+    version: packageVersion(),
+    dataDir: i.dataDir,
+    confDir: i.confDir,
+    daemon: daemonStatus(i.dataDir),
+    providerAccount,
+    certificate: certificateStatus(i.dataDir, i.clock.now()),
+    settings: summary,
+    arrays,
+    unmatchedDiskArrays: unmatched,
+    problems,
+  };
+}
