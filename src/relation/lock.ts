@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LOCK_FILE } from './paths';
+import { processAlive } from '../store/lock';
 
 export class RelationBusyError extends Error {
   constructor(readonly pid: number) {
@@ -14,14 +15,6 @@ export class RelationBusyError extends Error {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function tryTake(file: string): number | undefined {
   try {
@@ -41,7 +34,7 @@ function tryTake(file: string): number | undefined {
   } catch {
     /* removed meanwhile, or not written yet */
   }
-  if (Number.isFinite(pid) && pid !== process.pid && !alive(pid)) {
+  if (Number.isFinite(pid) && pid !== process.pid && !processAlive(pid)) {
     fs.rmSync(file, { force: true });
     return tryTake(file);
   }

@@ -18,7 +18,8 @@ export interface DataLock {
   release(): void;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it exists but is not ours). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -48,7 +49,7 @@ export function acquireDataLock(dataDir: string, owner = 'vvol-provider'): DataL
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = parseInt(fs.readFileSync(file, 'utf8'), 10);
-      if (Number.isFinite(pid) && pid !== process.pid && alive(pid)) {
+      if (Number.isFinite(pid) && pid !== process.pid && processAlive(pid)) {
         throw new DataFolderLockedError(
           `Another provider (pid ${pid}) is already running on the data folder ${dataDir}. Stop it first, or start this one with a different VASA_PROVIDER_DATA.`,
           pid,

@@ -17,6 +17,7 @@ import { loadSettings, SettingsError } from '../../config/settings';
 import type { ProviderSettings } from '../../config/settings-schema';
 import { isManagedArray, providerAddress, providerPort, SettingsSummary, summarizeSettings } from '../../config/settings-summary';
 import { Store, STORE_FILE } from '../../store/db';
+import { processAlive } from '../../store/lock';
 
 export const LOCK_FILE = 'provider.lock';
 export const LATEST_RELATION_FOLDER = 'latestRelationBetweenVMandVVOL';
@@ -77,14 +78,6 @@ export interface ProviderStatus {
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export function daemonStatus(dataDir: string): DaemonStatus {
   const lockFile = path.join(dataDir, LOCK_FILE);
@@ -96,7 +89,7 @@ export function daemonStatus(dataDir: string): DaemonStatus {
   }
   const pid = parseInt(text, 10);
   if (!Number.isInteger(pid) || pid <= 0) return { running: false, lockFile, staleLock: true };
-  return alive(pid) ? { running: true, pid, lockFile } : { running: false, pid, lockFile, staleLock: true };
+  return processAlive(pid) ? { running: true, pid, lockFile } : { running: false, pid, lockFile, staleLock: true };
 }
 
 export function certificateStatus(dataDir: string, now: number): CertificateStatus | null {
