@@ -1,18 +1,21 @@
 /**
  * The request pipeline: envelope -> operation -> authentication (certificate,
- * session) -> admission -> body -> handler -> response, each a small step. Every call
+ * session) -> body -> handler -> response, each a small step (admission control runs
+ * before, in the HTTP layer). Every call
  * is logged once with operation, session, duration and outcome (polling calls only
  * at debug level unless they fail). The error path cannot throw: it ends in a plain
  * StorageFault.
  */
 import crypto from 'node:crypto';
 import { isArrayError } from '../array/errors';
+import { isVvolId } from '../array/ids';
 import { StoreError } from '../store/db';
-import { Admission, Busy } from './admission';
+import { containers, findArrayByWireId } from './convert';
+import { Busy } from './admission';
 import type { Call, Face, Handler } from './face';
 import { allowed, faultDetail, faultFromArrayError, VasaFault } from './faults';
 import { CodecError } from './soap/codec';
-import { contentType, envelope, EnvelopeError, faultEnvelope, readEnvelope, SoapVersion } from './soap/envelope';
+import { actionFrom, contentType, envelope, EnvelopeError, faultEnvelope, readEnvelope, SoapVersion } from './soap/envelope';
 import { key } from './soap/schema';
 import type { OperationDef } from './soap/wsdl';
 
@@ -50,7 +53,6 @@ export class Dispatcher {
     private readonly face: Face,
     private readonly ops: Map<string, OperationDef>,
     private readonly table: Record<string, OpEntry>,
-    private readonly admission: Admission,
   ) {}
 
   async handle(r: SoapHttpRequest): Promise<SoapHttpResponse> {
@@ -58,6 +60,7 @@ export class Dispatcher {
     let version: SoapVersion = /application\/soap\+xml/i.test(r.contentType ?? '') ? '1.2' : '1.1';
     let op = '?';
     let session: string | undefined;
+    let array: string | undefined;
     try {
       const env = readEnvelope(r.body, r.soapAction, r.contentType);
       version = env.version;
@@ -81,6 +84,7 @@ export class Dispatcher {
         if (!decl) throw new Error(`No schema element for ${op}`);
         call.req = this.face.codec.decodeComplex(env.body, decl.type, op);
       }
+      array = this.arrayOf(call.req);
       const value = await this.run(entry, call);
       if (call.newSession) session = call.newSession.id;
       const out: string[] = [];
@@ -90,26 +94,34 @@ export class Dispatcher {
         this.face.codec.element(out, decl, value === undefined ? {} : { return: value });
       }
       const resp: SoapHttpResponse = { status: 200, contentType: contentType(version, `${op}Response`), body: envelope(version, out.join('')), sessionId: call.newSession?.id, op };
-      return this.finish(started, op, session, 'ok', resp, entry.quiet);
+      return this.finish(started, op, session, 'ok', resp, entry.quiet, array);
     } catch (e) {
-      return this.finish(started, op, session, 'fault', this.fault(version, op, e));
+      return this.finish(started, op, session, 'fault', this.fault(version, op, e), false, array);
     }
   }
 
-  /** Runs a handler inside admission control and the session's own concurrency limit. */
+  /**
+   * Runs a handler. Admission control (the provider-wide bound and the session's own
+   * limit) is applied earlier, by the HTTP layer, from the request's arrival to the end
+   * of its response: handlers run synchronously, so only there do calls overlap.
+   */
   private async run(entry: OpEntry, call: Call): Promise<unknown> {
-    const s = call.session;
-    if (s && s.inFlight >= this.face.opts.maxConcurrentRequestsPerSession) {
-      throw new VasaFault('VasaProviderBusy', `This session already has ${s.inFlight} calls in progress (at most ${this.face.opts.maxConcurrentRequestsPerSession}).`);
-    }
-    const release = await this.admission.enter();
-    if (s) s.inFlight++;
-    try {
-      return await entry.handler(call);
-    } finally {
-      if (s) s.inFlight--;
-      release();
-    }
+    return entry.handler(call);
+  }
+
+  /**
+   * The answer for a call refused by admission control, before its body was read: the
+   * SOAP version comes from the Content-Type, the operation (for the log) from the action.
+   * VasaProviderBusy is sent as such whatever the operation's fault list says (the wire
+   * reference: a setContext storm after a restart must get VasaProviderBusy, fast).
+   */
+  busy(contentTypeHeader: string | undefined, soapAction: string | undefined, message: string, session?: string): SoapHttpResponse {
+    const started = process.hrtime.bigint();
+    const version: SoapVersion = /application\/soap\+xml/i.test(contentTypeHeader ?? '') ? '1.2' : '1.1';
+    const op = actionFrom(soapAction, contentTypeHeader) ?? '?';
+    const f = new VasaFault('VasaProviderBusy', message);
+    const body = faultEnvelope(version, f.message, faultDetail(this.face.codec, f), false);
+    return this.finish(started, op, session, 'busy', { status: 500, contentType: contentType(version), body, op });
   }
 
   private toFault(e: unknown): VasaFault {
@@ -143,11 +155,35 @@ export class Dispatcher {
     return { status, contentType: contentType(version), body: faultEnvelope(version, message, '', true) };
   }
 
-  private finish(started: bigint, op: string, session: string | undefined, outcome: string, resp: SoapHttpResponse, quiet = false): SoapHttpResponse {
+  /**
+   * The disk array a call is about, for the log: named by arrayId, or found from the
+   * container or VVol it names. Undefined when it names none (or one that does not exist).
+   */
+  private arrayOf(req: Record<string, unknown>): string | undefined {
+    const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
+    const e = this.face.engine;
+    try {
+      const arrayId = first(req.arrayId) ?? first(req.arrayUniqueId);
+      if (arrayId) return findArrayByWireId(e, String(arrayId)).name;
+      const container = first(req.containerId) ?? req.newContainerId;
+      if (container) return containers(e).get(String(container).toLowerCase())?.array.name;
+      const handle = first(req.vvolHandle) as { uniqueIdentifier?: unknown } | undefined;
+      const snapshot = first(req.snapshotInfo) as { vvolId?: unknown } | undefined;
+      const vvol = first(req.vvolId) ?? req.srcVVolId ?? handle?.uniqueIdentifier ?? snapshot?.vvolId;
+      if (typeof vvol === 'string' && isVvolId(vvol)) {
+        return e.getArray(e.getVvol(vvol).arrayId).name;
+      }
+    } catch {
+      /* the log line goes without it */
+    }
+    return undefined;
+  }
+
+  private finish(started: bigint, op: string, session: string | undefined, outcome: string, resp: SoapHttpResponse, quiet = false, array?: string): SoapHttpResponse {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const level = outcome === 'ok' ? (quiet ? 'debug' : 'info') : resp.status >= 500 && outcome !== 'fault' ? 'warn' : 'info';
     const m = /<faultstring>([^<]*)<\/faultstring>|<soapenv:Text[^>]*>([^<]*)<\/soapenv:Text>/.exec(outcome === 'ok' ? '' : resp.body);
-    this.face.log.log(level, `vasa ${op} session=${shortId(session)} ${ms.toFixed(1)}ms ${outcome}${m ? `: ${m[1] ?? m[2]}` : ''}`);
+    this.face.log.log(level, `vasa ${op} session=${shortId(session)} array=${array ?? '-'} ${ms.toFixed(1)}ms ${outcome}${m ? `: ${m[1] ?? m[2]}` : ''}`);
     return resp;
   }
 }

@@ -54,9 +54,14 @@ export function faultFromArrayError(e: ArrayError): VasaFault {
   return new VasaFault(f, e.message, {}, SENDER.has(f), e.code);
 }
 
-/** Narrows a fault to what the operation may raise. */
+/**
+ * Narrows a fault to what the operation may raise. NotImplemented passes whatever the
+ * list says: it answers operations we do not serve at all (storage policy ones among
+ * them), whose contract we do not claim to keep, and it must never read as a failure
+ * of the storage (StorageFault) or, worse, a success.
+ */
 export function allowed(f: VasaFault, faults: string[]): VasaFault {
-  if (faults.includes(f.fault)) return f;
+  if (faults.includes(f.fault) || f.fault === 'NotImplemented') return f;
   if (f.fault === 'OutOfResource' && faults.includes('TooMany')) return new VasaFault('TooMany', f.message, {}, true, f.code);
   return new VasaFault('StorageFault', f.message, {}, false, f.code);
 }

@@ -10,12 +10,13 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import express from 'express';
 import type { DiskArrayEngine } from '../array/engine';
 import type { Clock } from '../array/clock';
 import type { ProviderAccount } from '../config/account';
 import type { Logger } from '../log/logger';
-import { Admission, AdmissionOptions } from './admission';
+import { Admission, AdmissionOptions, Busy } from './admission';
 import { catalog } from './catalog';
 import { CertificateStore, CertificateInfo } from './certificates';
 import { Dispatcher, SESSION_COOKIE } from './dispatch';
@@ -68,6 +69,19 @@ function providerUid(dataDir: string): string {
   return fs.readFileSync(f, 'utf8').trim();
 }
 
+/**
+ * The PEM client certificate of a TLS connection, read once per connection (it cannot
+ * change on it): getPeerCertificate builds a whole object on every call.
+ */
+const peerPem = new WeakMap<import('node:tls').TLSSocket, string | undefined>();
+function clientCertOf(sock: import('node:tls').TLSSocket): string | undefined {
+  if (peerPem.has(sock)) return peerPem.get(sock);
+  const peer = sock.getPeerCertificate?.(false);
+  const pem = peer && peer.raw ? derToPem(peer.raw) : undefined;
+  peerPem.set(sock, pem);
+  return pem;
+}
+
 function derToPem(der: Buffer): string {
   return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }
@@ -97,7 +111,44 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     tls.setSecureContext({ key: identity.key, cert: identity.cert });
     log.info(`provider certificate now ${identity.info.fingerprint256} (${identity.info.source}), valid until ${new Date(identity.info.validTo).toISOString()}`);
   };
-  const dispatcher = new Dispatcher(face, ops, operationTable(reload), admission);
+  const dispatcher = new Dispatcher(face, ops, operationTable(reload));
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+
+  /**
+   * Admission control, from a call's arrival to the end of its response. Handlers run
+   * synchronously, so calls only overlap while their bodies arrive and their answers
+   * leave: that is where the bound applies. A call over the provider-wide bound (or its
+   * session's maxConcurrentRequestsPerSession) is answered VasaProviderBusy at once,
+   * without reading its body.
+   */
+  const admit: express.RequestHandler = (req, res, next) => {
+    const refuse = (message: string, sessionId?: string) => {
+      const r = dispatcher.busy(req.get('Content-Type'), req.get('SOAPAction'), message, sessionId);
+      res.setHeader('Connection', 'close');
+      res.status(r.status).type(r.contentType).send(r.body);
+    };
+    const sid = cookieSession(req.get('Cookie'));
+    const s = face.sessions.peek(sid);
+    if (s && s.inFlight >= faceOpts.maxConcurrentRequestsPerSession) {
+      admission.rejected++;
+      return refuse(`This session already has ${s.inFlight} calls in progress (at most ${faceOpts.maxConcurrentRequestsPerSession}); retry shortly.`, sid);
+    }
+    admission.enter().then((release) => {
+      if (s) s.inFlight++;
+      let done = false;
+      res.once('close', () => {
+        if (done) return;
+        done = true;
+        if (s) s.inFlight--;
+        release();
+      });
+      next();
+    }, (e: unknown) => {
+      if (e instanceof Busy) refuse(e.message, sid);
+      else next(e);
+    });
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -113,6 +164,18 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   };
   const versions = () => versionXml([{ id: '2.0', url: `${faceOpts.baseUrl}${SERVICE_PATH}` }], faceOpts.name);
   app.get(['/version.xml', '/vasa/version.xml'], (_req, res) => { res.type('application/xml').send(versions()); });
+  // Liveness and load for monitoring (no session): memory and event-loop delay since the
+  // last ?reset=1 (or the start). Nothing about arrays, sessions' owners or credentials.
+  app.get('/health', (req, res) => {
+    const m = process.memoryUsage();
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    res.json({
+      status: 'ok', uptimeSeconds: Math.round(process.uptime()), rssBytes: m.rss, heapUsedBytes: m.heapUsed,
+      eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), mean: ms(loopDelay.mean) },
+      sessions: face.sessions.count().total, admission: admission.stats(),
+    });
+    if ('reset' in req.query) loopDelay.reset();
+  });
   app.get(SERVICE_PATH, (req, res) => {
     if ('wsdl' in req.query || 'WSDL' in req.query) return void res.type('text/xml').send(wsdlText());
     const x = typeof req.query.xsd === 'string' ? xsdText(req.query.xsd) : undefined;
@@ -129,10 +192,9 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     if (text) res.type('text/plain; charset=utf-8').send(text);
     else res.status(404).type('text/plain').send('No such catalog\n');
   });
-  app.post(SERVICE_PATH, express.text({ type: () => true, limit: o.bodyLimitBytes ?? 8 * 1024 * 1024 }), async (req, res) => {
+  app.post(SERVICE_PATH, admit, express.text({ type: () => true, limit: o.bodyLimitBytes ?? 8 * 1024 * 1024 }), async (req, res) => {
     const sock = req.socket as import('node:tls').TLSSocket;
-    const peer = sock.getPeerCertificate?.(false);
-    const clientCert = peer && peer.raw ? derToPem(peer.raw) : undefined;
+    const clientCert = clientCertOf(sock);
     const r = await dispatcher.handle({
       body: typeof req.body === 'string' ? req.body : '',
       soapAction: req.get('SOAPAction') ?? undefined,
@@ -201,6 +263,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     async close() {
       clearInterval(certTimer);
       clearInterval(sweepTimer);
+      loopDelay.disable();
       await new Promise<void>((resolve) => {
         tls.close(() => resolve());
         tls.closeIdleConnections();

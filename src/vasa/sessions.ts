@@ -96,6 +96,13 @@ export class SessionManager {
     return s;
   }
 
+  /** The live session with this id, without refreshing its expiry (admission control). */
+  peek(id: string | undefined): Session | undefined {
+    if (!id || id === '0') return undefined;
+    const s = this.byId.get(id);
+    return s && this.clock.now() - s.lastUsed <= s.timeoutMs ? s : undefined;
+  }
+
   remove(s: Session): void {
     this.byId.delete(s.id);
     if (this.byClient.get(s.clientKey) === s.id) this.byClient.delete(s.clientKey);

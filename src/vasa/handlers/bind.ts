@@ -30,14 +30,16 @@ export function bindVirtualVolume(call: Call) {
   const { engine } = call.face;
   // All VVols of one call must be in one container (as vSphere sends them).
   const pools = new Set<string>();
-  for (const id of ids) {
-    try {
-      const ld = engine.getVvol(id);
-      pools.add(`${ld.arrayId}:${ld.poolId}`);
-    } catch {
-      /* reported per item below */
+  engine.batchRead(() => {
+    for (const id of ids) {
+      try {
+        const ld = engine.getVvol(id);
+        pools.add(`${ld.arrayId}:${ld.poolId}`);
+      } catch {
+        /* reported per item below */
+      }
     }
-  }
+  });
   if (pools.size > 1) throw new VasaFault('InvalidArgument', 'The VVols of one bindVirtualVolume call must be in one storage container.', {}, true);
   const s = call.session as Session;
   let allowedPes: number[] | undefined;
@@ -46,17 +48,17 @@ export function bindVirtualVolume(call: Call) {
     allowedPes = s.peContext.get(arrayId);
   }
   const results = engine.bindVvols(host, ids, allowedPes);
-  return results.map((r) => {
+  return engine.batchRead(() => results.map((r) => {
     if (!r.ok) return { fault: itemFault(r.error), vvolId: r.vvolId };
-    const ld = engine.getVvol(r.vvolId);
-    const a = engine.getArray(ld.arrayId);
+    const d = engine.vvolDetail(r.vvolId);
+    const a = engine.getArray(d.arrayId);
     return {
       vvolHandle: { uniqueIdentifier: r.vvolId, peInBandId: peInBandId(a, r.handle.peLdn), vvolSecondaryId: `0x${r.handle.secondaryId.toString(16)}` },
       vvolId: r.vvolId,
-      vvolInfo: vvolInfo(engine.vvolDetail(r.vvolId)),
-      vvolLogicalSize: mb(ld.capacity),
+      vvolInfo: vvolInfo(d),
+      vvolLogicalSize: mb(d.capacity),
     };
-  });
+  }));
 }
 
 interface HandleIn {

@@ -54,8 +54,8 @@ function attachHost(face: Face, s: Session): void {
   const ids = hostIds(s);
   if (ids.length === 0) return;
   for (const a of face.engine.listArrays()) {
-    const pes = face.engine.listLds(a.name).filter((l) => l.kind === 'pe');
-    const known = ids.find((id) => pes.some((pe) => face.engine.ldDetail(a.name, pe.ldn).hosts.includes(id)));
+    const pes = face.engine.listProtocolEndpoints(a.name);
+    const known = ids.find((id) => pes.some((pe) => pe.hosts.includes(id)));
     if (known) {
       s.engineHost ??= known;
       continue;

@@ -71,9 +71,9 @@ export function queryVirtualVolume(call: Call) {
 export function queryVirtualVolumeInfo(call: Call) {
   const ids = asList<string>(call.req.vvolId).map((v) => vvolIdOf(v));
   checkBatch(call.face, ids.length, 'VVols');
-  return ids.map((id) => {
+  return call.face.engine.batchRead(() => ids.map((id) => {
     const d = call.face.engine.vvolDetail(id);
     call.face.engine.checkAvailable(d.arrayId, 'query');
     return vvolInfo(d);
-  });
+  }));
 }

@@ -33,14 +33,35 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
-  processEntities: true,
+  // Entities are decoded by us (decodeEntities): fast-xml-parser leaves character
+  // references (&#xD;, &#10;) undecoded unless its HTML entities are on.
+  processEntities: false,
   htmlEntities: false,
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: false as unknown as string,
+  cdataPropName: '#cdata',
 });
 
 type Raw = Record<string, unknown>;
+
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+
+/** Decodes the five predefined entities and character references in one pass (there is no DTD to define others). */
+export function decodeEntities(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&(#x[0-9A-Fa-f]{1,6}|#[0-9]{1,7}|[A-Za-z]+);/g, (all, ref: string) => {
+    if (ref[0] !== '#') {
+      const v = PREDEFINED[ref];
+      if (v === undefined) throw new XmlError(`The entity &${ref.slice(0, 32)}; is not defined.`);
+      return v;
+    }
+    const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    const ok = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    if (!ok) throw new XmlError(`The character reference ${all} is not an XML character.`);
+    return String.fromCodePoint(cp);
+  });
+}
 
 function split(qname: string): [string, string] {
   const i = qname.indexOf(':');
@@ -49,9 +70,9 @@ function split(qname: string): [string, string] {
 
 function build(raw: Raw, parentScope: Record<string, string>, depth: number): XmlNode | undefined {
   if (depth > 64) throw new XmlError('The document nests elements too deeply.');
-  const tag = Object.keys(raw).find((k) => k !== ':@' && k !== '#text');
+  const tag = Object.keys(raw).find((k) => k !== ':@' && k !== '#text' && k !== '#cdata');
   if (!tag) return undefined;
-  const rawAttrs = (raw[':@'] ?? {}) as Record<string, string>;
+  const rawAttrs = Object.fromEntries(Object.entries((raw[':@'] ?? {}) as Record<string, string>).map(([k, v]) => [k, decodeEntities(String(v))]));
   let scope = parentScope;
   for (const [k, v] of Object.entries(rawAttrs)) {
     if (k === 'xmlns' || k.startsWith('xmlns:')) {
@@ -75,7 +96,8 @@ function build(raw: Raw, parentScope: Record<string, string>, depth: number): Xm
   }
   const node: XmlNode = { ns: ns ?? '', local, attrs, children: [], text: '', scope };
   for (const c of (raw[tag] as Raw[]) ?? []) {
-    if ('#text' in c) node.text += String(c['#text']);
+    if ('#text' in c) node.text += decodeEntities(String(c['#text']));
+    else if ('#cdata' in c) node.text += ((c['#cdata'] as Raw[]) ?? []).map((t) => String(t['#text'] ?? '')).join('');
     else {
       const child = build(c, scope, depth + 1);
       if (child) node.children.push(child);
