@@ -14,7 +14,8 @@ export function checkInvariants(ctx: Ctx): string[] {
   };
   q('chunk map of a missing LD', 'SELECT DISTINCT c.ld_id FROM ld_chunks c LEFT JOIN lds l ON l.id = c.ld_id WHERE l.id IS NULL');
   q('chunk map pointing at a missing block', 'SELECT c.ld_id, c.idx FROM ld_chunks c LEFT JOIN blocks b ON b.id = c.block_id WHERE b.id IS NULL LIMIT 20');
-  q('block reference count wrong', 'SELECT b.id, b.refs, (SELECT COUNT(*) FROM ld_chunks c WHERE c.block_id = b.id) AS actual FROM blocks b WHERE b.refs <> (SELECT COUNT(*) FROM ld_chunks c WHERE c.block_id = b.id) LIMIT 20');
+  // Counted in one pass: ld_chunks has no index on block_id, so a per-block subquery would be quadratic.
+  q('block reference count wrong', 'SELECT b.id, b.refs, COALESCE(c.n, 0) AS actual FROM blocks b LEFT JOIN (SELECT block_id, COUNT(*) AS n FROM ld_chunks GROUP BY block_id) c ON c.block_id = b.id WHERE b.refs <> COALESCE(c.n, 0) LIMIT 20');
   q('block home LD that does not map it', 'SELECT b.id, b.home_ld FROM blocks b WHERE b.home_ld IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ld_chunks c WHERE c.block_id = b.id AND c.ld_id = b.home_ld) LIMIT 20');
   q('block home LD that is not thick', "SELECT b.id, b.home_ld FROM blocks b JOIN lds l ON l.id = b.home_ld WHERE l.allocation <> 'real' LIMIT 20");
   q('block in a pool other than its LD', 'SELECT b.id FROM blocks b LEFT JOIN pools p ON p.id = b.pool_id WHERE p.id IS NULL LIMIT 20');
@@ -41,6 +42,7 @@ export function checkInvariants(ctx: Ctx): string[] {
   q('copying pair without a live task', "SELECT p.id FROM pairs p WHERE p.sync_state IN ('rpl/exec', 'rst/exec') AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = p.task_id AND t.state IN ('queued', 'running'))");
   q('binding to a missing LD', 'SELECT b.pe_id, b.vvol_ld_id FROM bindings b LEFT JOIN lds p ON p.id = b.pe_id LEFT JOIN lds v ON v.id = b.vvol_ld_id WHERE p.id IS NULL OR v.id IS NULL');
   q('binding through a non-PE', "SELECT b.pe_id FROM bindings b JOIN lds p ON p.id = b.pe_id WHERE p.kind <> 'pe'");
+  q('PE binding count wrong', "SELECT p.id, COALESCE(c.n, 0) AS counted, (SELECT COUNT(*) FROM bindings b WHERE b.pe_id = p.id) AS actual FROM lds p LEFT JOIN pe_binding_counts c ON c.pe_id = p.id WHERE p.kind = 'pe' AND COALESCE(c.n, 0) <> (SELECT COUNT(*) FROM bindings b WHERE b.pe_id = p.id)");
   q('binding without hosts', 'SELECT b.pe_id, b.vvol_ld_id FROM bindings b WHERE NOT EXISTS (SELECT 1 FROM binding_hosts h WHERE h.pe_id = b.pe_id AND h.vvol_ld_id = b.vvol_ld_id)');
   q('binding host without binding', 'SELECT h.pe_id, h.vvol_ld_id, h.host FROM binding_hosts h WHERE NOT EXISTS (SELECT 1 FROM bindings b WHERE b.pe_id = h.pe_id AND b.vvol_ld_id = h.vvol_ld_id)');
   q('binding host without PE access', 'SELECT h.pe_id, h.host FROM binding_hosts h WHERE NOT EXISTS (SELECT 1 FROM pe_hosts a WHERE a.pe_id = h.pe_id AND a.host = h.host)');

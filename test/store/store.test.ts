@@ -99,3 +99,22 @@ test('state survives closing and reopening the store', () => {
   expect(g.engine.vvolDetail(ld.vvolId!).metadata).toEqual({ VMW_VmID: 'vm-a' });
   g.close();
 });
+
+test('a lock whose pid now belongs to another process (pid reused after a restart) is taken over', () => {
+  const dir = tempDir();
+  // The parent process is alive, but it is not the process that wrote this lock: its start time differs.
+  fs.writeFileSync(path.join(dir, 'provider.lock'), `${process.ppid}\nvvol-provider\n1\n`);
+  const lock = acquireDataLock(dir);
+  expect(fs.readFileSync(path.join(dir, 'provider.lock'), 'utf8').split('\n')[0]).toBe(String(process.pid));
+  lock.release();
+});
+
+test('two takeovers of one stale lock: only one wins', () => {
+  const dir = tempDir();
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+  fs.writeFileSync(path.join(dir, 'provider.lock'), `${dead}\n`);
+  // Another starter holds the claim for that dead pid (it is alive: our parent).
+  fs.writeFileSync(path.join(dir, `provider.lock.takeover-${dead}`), `${process.ppid}\n`);
+  expect(() => acquireDataLock(dir)).toThrow(DataFolderLockedError);
+  expect(fs.readFileSync(path.join(dir, 'provider.lock'), 'utf8').trim()).toBe(dead);
+});
