@@ -14,6 +14,7 @@ import { DEFAULT_PROVIDER_PORT, isManagedArray } from './config/settings-summary
 import { SettingsWatcher } from './config/watch';
 import type { RelationSource } from './relation/model';
 import { createLogger, Logger } from './log/logger';
+import { EventLogger } from './log/event-log';
 import { Store } from './store/db';
 import { acquireDataLock, DataFolderLockedError } from './store/lock';
 import { ProviderAccount } from './config/account';
@@ -109,9 +110,11 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
     watcher.reload();
     watcher.reloadAccount();
   });
+  const eventLog = new EventLogger(engine, log);
   const timer = setInterval(() => {
     try {
       engine.tick();
+      eventLog.poll();
     } catch (e) {
       log.error(`task tick failed: ${(e as Error).stack ?? e}`);
     }
