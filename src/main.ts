@@ -122,8 +122,7 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
   log.info(`vvol-provider ${packageVersion()} started; data folder ${data}; store ${store.file}`);
   for (const a of engine.listArrays()) {
     const pools = engine.listPools(a.name);
-    const lds = engine.listLds(a.name);
-    log.info(`disk array ${a.name} (${a.model}, serial ${a.serial}, WWN ${a.wwn}) monitoring ${a.monitoring}: ${pools.length} pools (${pools.filter((p) => p.container).map((p) => hex4(p.poolNo)).join(', ')} are Storage Containers), ${lds.length} LDs`);
+    log.info(`disk array ${a.name} (${a.model}, serial ${a.serial}, WWN ${a.wwn}) monitoring ${a.monitoring}: ${pools.length} pools (${pools.filter((p) => p.container).map((p) => hex4(p.poolNo)).join(', ')} are Storage Containers), ${engine.countLds(a.name)} LDs`);
   }
   log.info(`VASA provider listening: register ${server.registrationUrl} in vCenter (user "${current.user}")`);
   log.info(`certificate SHA-256 fingerprint ${server.certificate.fingerprint256}, valid until ${new Date(server.certificate.validTo).toISOString()}`);

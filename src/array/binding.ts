@@ -11,7 +11,7 @@ import { checkGate } from './gates';
 import { hex4, peEui } from './ids';
 import { getArray, getVvol } from './lookup';
 import { LIMITS, MiB } from './models';
-import type { LogicalDisk } from './types';
+import type { DiskArray, LogicalDisk } from './types';
 
 export interface BoundHandle {
   vvolId: string;
@@ -39,8 +39,10 @@ function choosePe(ctx: Ctx, ld: LogicalDisk, host: string, allowedPeLdns?: numbe
   );
   if (existing && (!allowedPeLdns || allowedPeLdns.includes(existing.ldn))) return existing;
   const candidates = s.all<PeChoice>(
-    `SELECT l.id AS id, l.ldn AS ldn, (SELECT COUNT(*) FROM bindings b WHERE b.pe_id = l.id) AS n
-       FROM lds l JOIN pe_hosts h ON h.pe_id = l.id AND h.host = ?
+    // The per-PE count is kept by triggers on bindings (migration 3): counting the
+    // bindings here made every bind cost O(bindings behind the PE).
+    `SELECT l.id AS id, l.ldn AS ldn, COALESCE(c.n, 0) AS n
+       FROM lds l JOIN pe_hosts h ON h.pe_id = l.id AND h.host = ? LEFT JOIN pe_binding_counts c ON c.pe_id = l.id
       WHERE l.array_id = ? AND l.kind = 'pe' AND l.state = 'ready' ORDER BY n, l.ldn`,
     host, ld.arrayId,
   ).filter((c) => !allowedPeLdns || allowedPeLdns.includes(c.ldn));
@@ -63,9 +65,10 @@ function nextSecondaryId(ctx: Ctx, peId: number): number {
   return gap.g;
 }
 
-function bindOne(ctx: Ctx, host: string, vvolId: string, allowedPeLdns?: number[]): BoundHandle {
+function bindOne(ctx: Ctx, host: string, vvolId: string, allowedPeLdns: number[] | undefined, arrays: Map<number, DiskArray>): BoundHandle {
   const ld = getVvol(ctx, vvolId);
-  const a = getArray(ctx, ld.arrayId);
+  let a = arrays.get(ld.arrayId);
+  if (!a) arrays.set(ld.arrayId, (a = getArray(ctx, ld.arrayId)));
   checkGate(a, 'bind');
   if (ld.state === 'deleting' || ld.state === 'prepared') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${vvolId} cannot be bound (state ${ld.state}).`, { state: ld.state });
   if (ld.access === 'NotReady') {
@@ -96,9 +99,11 @@ function checkHost(host: string): void {
 /** Binds a batch for one host. Items succeed or fail one by one, each whole. */
 export function bindVvols(ctx: Ctx, host: string, vvolIds: string[], allowedPeLdns?: number[]): BindResult[] {
   checkHost(host);
+  // The arrays of the batch, read once: nothing in a bind changes what the gate checks.
+  const arrays = new Map<number, DiskArray>();
   return vvolIds.map((vvolId) => {
     try {
-      const handle = ctx.store.db.transaction(() => bindOne(ctx, host, vvolId, allowedPeLdns))();
+      const handle = ctx.store.db.transaction(() => bindOne(ctx, host, vvolId, allowedPeLdns, arrays))();
       return { vvolId, ok: true as const, handle };
     } catch (e) {
       if (e instanceof ArrayError) return { vvolId, ok: false as const, error: e };

@@ -83,6 +83,15 @@ export class DiskArrayEngine {
     return this.ctx.store.read(fn);
   }
 
+  /**
+   * Runs several reading engine calls as one read transaction: one consistent state,
+   * and one lock round trip instead of one per call (a batch of 64 VVols asked one by
+   * one is 64 transactions otherwise). Only reading methods may be called inside.
+   */
+  batchRead<T>(fn: () => T): T {
+    return this.read(fn);
+  }
+
   // ---- arrays -------------------------------------------------------------------------
   registerArray(a: arrays.RegisterArray): DiskArray { return this.tx(() => arrays.registerArray(this.ctx, a)); }
   unregisterArray(ref: lookup.ArrayRef, force = false): void { this.tx(() => arrays.unregisterArray(this.ctx, ref, force)); }
@@ -116,6 +125,34 @@ export class DiskArrayEngine {
   listLds(ref: lookup.ArrayRef): LogicalDisk[] {
     return this.read(() => this.ctx.store.all(`${LD_SELECT} WHERE l.array_id = ? ORDER BY l.ldn`, lookup.getArray(this.ctx, ref).id).map(toLd));
   }
+  /** How many LDs the array has (from the per-pool counts: no LD is read). */
+  countLds(ref: lookup.ArrayRef): number {
+    return this.read(() => {
+      const arrayId = lookup.getArray(this.ctx, ref).id;
+      return (this.ctx.store.get<{ n: number }>('SELECT COALESCE(SUM(ld_count), 0) AS n FROM pools WHERE array_id = ?', arrayId) as { n: number }).n;
+    });
+  }
+  /**
+   * The Protocol Endpoints of an array in LD-number order, each with the hosts given
+   * access to it: two indexed queries, however many LDs and bindings the array has
+   * (setContext and the PE queries of the VASA face run this for every host).
+   */
+  listProtocolEndpoints(ref: lookup.ArrayRef): (LogicalDisk & { hosts: string[] })[] {
+    return this.read(() => {
+      const arrayId = lookup.getArray(this.ctx, ref).id;
+      const s = this.ctx.store;
+      const hosts = new Map<number, string[]>();
+      for (const r of s.all<{ pe_id: number; host: string }>("SELECT h.pe_id, h.host FROM lds l JOIN pe_hosts h ON h.pe_id = l.id WHERE l.array_id = ? AND l.kind = 'pe' ORDER BY h.host", arrayId)) {
+        let list = hosts.get(r.pe_id);
+        if (!list) hosts.set(r.pe_id, (list = []));
+        list.push(r.host);
+      }
+      return s.all(`${LD_SELECT} WHERE l.array_id = ? AND l.kind = 'pe' ORDER BY l.ldn`, arrayId).map((r) => {
+        const pe = toLd(r);
+        return { ...pe, hosts: hosts.get(pe.id) ?? [] };
+      });
+    });
+  }
   ldDetail(ref: lookup.ArrayRef, ldRef: string | number): LdDetail {
     return this.read(() => this.detail(lookup.getLd(this.ctx, lookup.getArray(this.ctx, ref).id, ldRef)));
   }
@@ -133,6 +170,17 @@ export class DiskArrayEngine {
   resizeVvol(vvolId: string, bytes: number): LogicalDisk { return this.tx(() => vvols.resizeVvol(this.ctx, vvolId, bytes)); }
   updateVvolMetadata(vvolId: string, kv: Record<string, string>): void { this.tx(() => vvols.updateVvolMetadata(this.ctx, vvolId, kv)); }
   getVvol(vvolId: string): LogicalDisk { return this.read(() => lookup.getVvol(this.ctx, vvolId)); }
+  /** A VVol's metadata alone (one query; what a VirtualVolumeInfo carries). */
+  vvolMetadata(vvolId: string): Record<string, string> {
+    return this.read(() => {
+      const out: Record<string, string> = {};
+      const rows = this.ctx.store.all<{ key: string | null; value: string | null }>(
+        'SELECT m.key, m.value FROM lds l LEFT JOIN ld_metadata m ON m.ld_id = l.id WHERE l.vvol_id = ? ORDER BY m.key', vvolId);
+      if (rows.length === 0) lookup.getVvol(this.ctx, vvolId); // throws the manual's "does not exist"
+      for (const r of rows) if (r.key !== null) out[r.key] = r.value as string;
+      return out;
+    });
+  }
   vvolDetail(vvolId: string): LdDetail { return this.read(() => this.detail(lookup.getVvol(this.ctx, vvolId))); }
   queryVvols(constraints: { key: string; value?: string }[], arrayRef?: lookup.ArrayRef): string[] {
     return this.read(() => vvols.queryVvols(this.ctx, constraints, arrayRef === undefined ? undefined : lookup.getArray(this.ctx, arrayRef).id));

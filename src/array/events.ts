@@ -24,8 +24,7 @@ export interface EventInput {
 
 /** The next value of a provider-wide counter (events and alarms of all arrays share one order). */
 function bump(ctx: Ctx, name: string): number {
-  ctx.store.run('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1', name);
-  return (ctx.store.get<{ value: number }>('SELECT value FROM counters WHERE name = ?', name) as { value: number }).value;
+  return (ctx.store.get<{ value: number }>('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value', name) as { value: number }).value;
 }
 
 function counter(ctx: Ctx, name: string): number {
@@ -48,8 +47,7 @@ function prune(ctx: Ctx, table: 'events' | 'alarms', arrayId: number, seq: numbe
 
 export function appendEvent(ctx: Ctx, arrayId: number, e: EventInput): number {
   const s = ctx.store;
-  s.run('UPDATE arrays SET event_seq = event_seq + 1 WHERE id = ?', arrayId);
-  const seq = (s.get<{ event_seq: number }>('SELECT event_seq FROM arrays WHERE id = ?', arrayId) as { event_seq: number }).event_seq;
+  const seq = (s.get<{ event_seq: number }>('UPDATE arrays SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq', arrayId) as { event_seq: number }).event_seq;
   s.run(
     'INSERT INTO events (array_id, seq, gseq, time, type, config_type, object_type, object_id, message_id, message, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
     arrayId, seq, bump(ctx, 'events'), ctx.clock.now(), e.type, e.configType ?? null, e.objectType ?? null, e.objectId ?? null,
@@ -72,8 +70,7 @@ export interface AlarmInput {
 
 export function appendAlarm(ctx: Ctx, arrayId: number, a: AlarmInput): number {
   const s = ctx.store;
-  s.run('UPDATE arrays SET alarm_seq = alarm_seq + 1 WHERE id = ?', arrayId);
-  const seq = (s.get<{ alarm_seq: number }>('SELECT alarm_seq FROM arrays WHERE id = ?', arrayId) as { alarm_seq: number }).alarm_seq;
+  const seq = (s.get<{ alarm_seq: number }>('UPDATE arrays SET alarm_seq = alarm_seq + 1 WHERE id = ? RETURNING alarm_seq', arrayId) as { alarm_seq: number }).alarm_seq;
   s.run(
     'INSERT INTO alarms (array_id, seq, gseq, time, type, status, object_type, object_id, container_id, message_id, message, params) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
     arrayId, seq, bump(ctx, 'alarms'), ctx.clock.now(), a.type, a.status, a.objectType ?? null, a.objectId ?? null, a.containerId ?? null,

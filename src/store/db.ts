@@ -34,6 +34,13 @@ export class Store {
   readonly file: string;
   private readonly cache = new Map<string, Database.Statement>();
   private depth = 0;
+  /**
+   * One transaction wrapper, made once: better-sqlite3 builds four closures per
+   * db.transaction(fn), and every engine call (reads included) runs in a transaction.
+   */
+  private runner?: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** Whether the open transaction is a read transaction (see read). */
+  private reading = false;
 
   private constructor(file: string, db: Database.Database) {
     this.file = file;
@@ -102,10 +109,15 @@ export class Store {
    * throws, nothing it did remains.
    */
   tx<T>(fn: () => T): T {
-    if (this.depth > 0) return fn();
+    if (this.depth > 0) {
+      // A write inside a read transaction could not be made durable reliably (the read
+      // snapshot may be stale when another process wrote): a programming error.
+      if (this.reading) throw new StoreError('A write was started inside a read transaction.');
+      return fn();
+    }
     this.depth++;
     try {
-      return this.db.transaction(fn).immediate();
+      return this.transaction().immediate(fn) as T;
     } finally {
       this.depth--;
     }
@@ -115,11 +127,17 @@ export class Store {
   read<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
     this.depth++;
+    this.reading = true;
     try {
-      return this.db.transaction(fn).deferred();
+      return this.transaction().deferred(fn) as T;
     } finally {
+      this.reading = false;
       this.depth--;
     }
+  }
+
+  private transaction(): Database.Transaction<(fn: () => unknown) => unknown> {
+    return (this.runner ??= this.db.transaction((fn: () => unknown) => fn()));
   }
 
   integrityCheck(): string[] {

@@ -233,4 +233,28 @@ ALTER TABLE pools ADD COLUMN ld_count INTEGER NOT NULL DEFAULT 0;
 UPDATE pools SET ld_count = (SELECT COUNT(*) FROM lds WHERE lds.pool_id = pools.id);
 `,
   },
+  {
+    version: 3,
+    name: 'per-PE binding counts kept by triggers (constant-time PE choice when binding); index of the PEs',
+    sql: `
+CREATE INDEX lds_pe ON lds(array_id, ldn) WHERE kind = 'pe';
+CREATE TABLE pe_binding_counts (
+  pe_id  INTEGER PRIMARY KEY REFERENCES lds(id) ON DELETE CASCADE,
+  n      INTEGER NOT NULL
+);
+INSERT INTO pe_binding_counts (pe_id, n) SELECT pe_id, COUNT(*) FROM bindings GROUP BY pe_id;
+CREATE TRIGGER bindings_count_insert AFTER INSERT ON bindings BEGIN
+  INSERT OR IGNORE INTO pe_binding_counts (pe_id, n) VALUES (NEW.pe_id, 0);
+  UPDATE pe_binding_counts SET n = n + 1 WHERE pe_id = NEW.pe_id;
+END;
+CREATE TRIGGER bindings_count_delete AFTER DELETE ON bindings BEGIN
+  UPDATE pe_binding_counts SET n = n - 1 WHERE pe_id = OLD.pe_id;
+END;
+CREATE TRIGGER bindings_count_update AFTER UPDATE OF pe_id ON bindings BEGIN
+  UPDATE pe_binding_counts SET n = n - 1 WHERE pe_id = OLD.pe_id;
+  INSERT OR IGNORE INTO pe_binding_counts (pe_id, n) VALUES (NEW.pe_id, 0);
+  UPDATE pe_binding_counts SET n = n + 1 WHERE pe_id = NEW.pe_id;
+END;
+`,
+  },
 ];

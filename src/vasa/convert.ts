@@ -82,7 +82,7 @@ export function fromNameValues(list: unknown): Record<string, string> {
   return out;
 }
 
-export function vvolInfo(d: LdDetail) {
+export function vvolInfo(d: Pick<LdDetail, 'vvolId' | 'metadata'>) {
   return { uniqueIdentifier: d.vvolId, metadata: nameValues(d.metadata), vvolId: d.vvolId };
 }
 

@@ -7,7 +7,7 @@ import type { ArrayError } from '../../array/errors';
 import { faultFromArrayError, VasaFault } from '../faults';
 import type { Call } from '../face';
 import type { Session } from '../sessions';
-import { asList, checkBatch, faultObject, mb, peInBandId, str, vvolInfo } from '../convert';
+import { asList, checkBatch, faultObject, str, vvolInfo } from '../convert';
 import { vvolIdOf } from './vvol';
 
 function hostOf(call: Call): string {
@@ -50,13 +50,12 @@ export function bindVirtualVolume(call: Call) {
   const results = engine.bindVvols(host, ids, allowedPes);
   return engine.batchRead(() => results.map((r) => {
     if (!r.ok) return { fault: itemFault(r.error), vvolId: r.vvolId };
-    const d = engine.vvolDetail(r.vvolId);
-    const a = engine.getArray(d.arrayId);
     return {
-      vvolHandle: { uniqueIdentifier: r.vvolId, peInBandId: peInBandId(a, r.handle.peLdn), vvolSecondaryId: `0x${r.handle.secondaryId.toString(16)}` },
+      // peId is the PE's eui (peInBandId's lunId); the array need not be read again.
+      vvolHandle: { uniqueIdentifier: r.vvolId, peInBandId: { lunId: r.handle.peId, protocolEndpointType: 'SCSI' }, vvolSecondaryId: `0x${r.handle.secondaryId.toString(16)}` },
       vvolId: r.vvolId,
-      vvolInfo: vvolInfo(d),
-      vvolLogicalSize: mb(d.capacity),
+      vvolInfo: vvolInfo({ vvolId: r.vvolId, metadata: engine.vvolMetadata(r.vvolId) }),
+      vvolLogicalSize: r.handle.sizeMB,
     };
   }));
 }
