@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from './atomic-file';
 
 const ALLOWED = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,255}$/;
 export const ACCOUNT_FILE = 'provider-account.json';
@@ -33,14 +34,6 @@ function hash(password: string, salt: Buffer, n: number): Buffer {
   return crypto.scryptSync(password, salt, 32, { N: n, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
 }
 
-function writePrivate(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  const fd = fs.openSync(tmp, 'r');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
-}
 
 export class ProviderAccount {
   private constructor(private readonly data: AccountFile) {}
@@ -71,7 +64,7 @@ export class ProviderAccount {
     const salt = crypto.randomBytes(16);
     const n = 16384;
     const d: AccountFile = { user, salt: salt.toString('base64'), hash: hash(password, salt, n).toString('base64'), n };
-    writePrivate(ProviderAccount.file(dataDir), `${JSON.stringify(d, null, 2)}\n`);
+    writeFileAtomic(ProviderAccount.file(dataDir), `${JSON.stringify(d, null, 2)}\n`);
     return new ProviderAccount(d);
   }
 
@@ -86,7 +79,7 @@ export class ProviderAccount {
     if (password) return ProviderAccount.set(dataDir, user || 'vasaadmin', password);
     const generated = crypto.randomBytes(18).toString('base64url');
     const account = ProviderAccount.set(dataDir, user || 'vasaadmin', generated);
-    writePrivate(path.join(dataDir, INITIAL_PASSWORD_FILE), `${generated}\n`);
+    writeFileAtomic(path.join(dataDir, INITIAL_PASSWORD_FILE), `${generated}\n`);
     announce(`generated the provider account "${account.user}" with password ${generated} (also in ${path.join(dataDir, INITIAL_PASSWORD_FILE)}); change it with the settings CLI`);
     return account;
   }

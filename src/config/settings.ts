@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseJsonc } from './jsonc';
 import { loadOrCreateKey, seal, unseal, keyFile } from './secrets';
+import { writeFileAtomic } from './atomic-file';
 import {
   DEFAULT_SETTINGS, INVALID_INTERVAL_MESSAGE, ipv4Problem, isValidInterval, MAX_DISK_ARRAYS, portProblem,
   ProviderSettings, validateSettings, vCenterCredentialProblem,
@@ -76,43 +77,16 @@ export function renderSettings(s: ProviderSettings): string {
   return `${HEADER}${JSON.stringify(s, null, 2)}\n`;
 }
 
-function fsyncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    /* some file systems refuse fsync on a folder */
-  }
-}
 
 /** Writes `s` atomically to `confDir` (validating it once more). */
 export function saveSettings(confDir: string, s: ProviderSettings): void {
   const v = validateSettings(JSON.parse(JSON.stringify(s)));
   if (!v.ok) throw new SettingsError('INVALID_ARGUMENT', v.problems.join(' '), v.problems);
   const file = settingsFile(confDir);
-  const tmp = path.join(confDir, `.${SETTINGS_FILE}.${process.pid}.tmp`);
   try {
     fs.mkdirSync(confDir, { recursive: true });
-    const old = fs.statSync(file, { throwIfNoEntry: false });
-    const fd = fs.openSync(tmp, 'w', old ? old.mode & 0o777 : 0o640);
-    try {
-      fs.writeSync(fd, renderSettings(v.settings));
-      if (old) {
-        fs.fchmodSync(fd, old.mode & 0o777);
-        if (process.getuid?.() === 0) fs.fchownSync(fd, old.uid, old.gid);
-      }
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-    fsyncDir(confDir);
+    writeFileAtomic(file, renderSettings(v.settings), { mode: 0o640, keepOwner: true });
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
     throw new SettingsError('IO_ERROR', `Cannot write ${file}: ${(e as Error).message}`, undefined, { cause: e });
   }
 }

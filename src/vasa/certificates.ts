@@ -12,6 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import forge from 'node-forge';
 import type { Clock } from '../array/clock';
+import { writeFileAtomic } from '../config/atomic-file';
 
 export interface CertificateOptions {
   /** Host names and IP addresses the certificate names (subject alternative names). */
@@ -35,15 +36,6 @@ export interface CertificateInfo {
 
 const DAY = 24 * 3600 * 1000;
 
-function writePrivate(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text, { mode: 0o600 });
-  const fd = fs.openSync(tmp, 'r');
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
-  fs.chmodSync(file, 0o600);
-}
 
 export function describeCertificate(pem: string, source: CertificateInfo['source']): CertificateInfo {
   const x = new crypto.X509Certificate(pem);
@@ -166,9 +158,9 @@ export class CertificateStore {
   /** Makes a fresh key and self-signed certificate. */
   generate(): void {
     const { key, cert } = makeSelfSigned(this.opts.names, this.clock.now(), this.opts.days);
-    writePrivate(this.keyFile, key);
-    writePrivate(this.certFile, cert);
-    writePrivate(this.sourceFile, 'generated\n');
+    writeFileAtomic(this.keyFile, key);
+    writeFileAtomic(this.certFile, cert);
+    writeFileAtomic(this.sourceFile, 'generated\n');
   }
 
   csr(): string {
@@ -181,8 +173,8 @@ export class CertificateStore {
     if (!keyMatches(certPem, fs.readFileSync(this.keyFile, 'utf8'))) throw new Error('The provider certificate does not belong to the provider key (was it signed from our CSR?).');
     const info = describeCertificate(certPem, 'ca-signed');
     if (info.validTo <= this.clock.now()) throw new Error('The provider certificate has expired.');
-    writePrivate(this.certFile, certPem);
-    writePrivate(this.sourceFile, 'ca-signed\n');
+    writeFileAtomic(this.certFile, certPem);
+    writeFileAtomic(this.sourceFile, 'ca-signed\n');
     return info;
   }
 
@@ -193,7 +185,7 @@ export class CertificateStore {
   /** Trusts a client certificate (VASA registerVASACertificate). */
   trust(pem: string): string {
     const fp = CertificateStore.fp(pem);
-    writePrivate(path.join(this.trustedDir, `${fp}.pem`), pem);
+    writeFileAtomic(path.join(this.trustedDir, `${fp}.pem`), pem);
     return fp;
   }
 
@@ -212,8 +204,8 @@ export class CertificateStore {
   /** Replaces the CA roots and CRLs (VASA registerCACertificatesAndCRLs / refresh). */
   setCas(roots: string[], crls: string[]): void {
     for (const f of fs.readdirSync(this.caDir)) fs.rmSync(path.join(this.caDir, f));
-    roots.forEach((pem, i) => writePrivate(path.join(this.caDir, `root-${i}.pem`), pem));
-    crls.forEach((pem, i) => writePrivate(path.join(this.caDir, `crl-${i}.pem`), pem));
+    roots.forEach((pem, i) => writeFileAtomic(path.join(this.caDir, `root-${i}.pem`), pem));
+    crls.forEach((pem, i) => writeFileAtomic(path.join(this.caDir, `crl-${i}.pem`), pem));
   }
 
   cas(): { roots: string[]; crls: string[] } {
