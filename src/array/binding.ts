@@ -123,9 +123,10 @@ function dropHost(ctx: Ctx, peId: number, ldId: number, host: string): boolean {
   return removed;
 }
 
-function unbindOne(ctx: Ctx, host: string, vvolId: string, peLdn?: number): void {
+function unbindOne(ctx: Ctx, host: string, vvolId: string, peLdn: number | undefined, arrays: Map<number, DiskArray>): void {
   const ld = getVvol(ctx, vvolId);
-  const a = getArray(ctx, ld.arrayId);
+  let a = arrays.get(ld.arrayId);
+  if (!a) arrays.set(ld.arrayId, (a = getArray(ctx, ld.arrayId)));
   checkGate(a, 'unbind');
   const s = ctx.store;
   const rows = s.all<{ pe_id: number; ldn: number }>(
@@ -141,9 +142,10 @@ function unbindOne(ctx: Ctx, host: string, vvolId: string, peLdn?: number): void
 
 export function unbindVvols(ctx: Ctx, host: string, items: { vvolId: string; peLdn?: number }[]): UnbindResult[] {
   checkHost(host);
+  const arrays = new Map<number, DiskArray>();
   return items.map((it) => {
     try {
-      ctx.store.db.transaction(() => unbindOne(ctx, host, it.vvolId, it.peLdn))();
+      ctx.store.db.transaction(() => unbindOne(ctx, host, it.vvolId, it.peLdn, arrays))();
       return { vvolId: it.vvolId, ok: true as const };
     } catch (e) {
       if (e instanceof ArrayError) return { vvolId: it.vvolId, ok: false as const, error: e };

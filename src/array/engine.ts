@@ -135,14 +135,19 @@ export class DiskArrayEngine {
   /**
    * The Protocol Endpoints of an array in LD-number order, each with the hosts given
    * access to it: two indexed queries, however many LDs and bindings the array has
-   * (setContext and the PE queries of the VASA face run this for every host).
+   * (setContext and the PE queries of the VASA face run this for every host). With
+   * `onlyHosts`, the host lists hold only those of them that have access (what one
+   * client asks about itself), so the answer does not grow with the number of hosts.
    */
-  listProtocolEndpoints(ref: lookup.ArrayRef): (LogicalDisk & { hosts: string[] })[] {
+  listProtocolEndpoints(ref: lookup.ArrayRef, onlyHosts?: string[]): (LogicalDisk & { hosts: string[] })[] {
     return this.read(() => {
       const arrayId = lookup.getArray(this.ctx, ref).id;
       const s = this.ctx.store;
       const hosts = new Map<number, string[]>();
-      for (const r of s.all<{ pe_id: number; host: string }>("SELECT h.pe_id, h.host FROM lds l JOIN pe_hosts h ON h.pe_id = l.id WHERE l.array_id = ? AND l.kind = 'pe' ORDER BY h.host", arrayId)) {
+      const rows = onlyHosts
+        ? s.all<{ pe_id: number; host: string }>("SELECT h.pe_id, h.host FROM lds l JOIN pe_hosts h ON h.pe_id = l.id AND h.host IN (SELECT value FROM json_each(?)) WHERE l.array_id = ? AND l.kind = 'pe' ORDER BY h.host", JSON.stringify(onlyHosts), arrayId)
+        : s.all<{ pe_id: number; host: string }>("SELECT h.pe_id, h.host FROM lds l JOIN pe_hosts h ON h.pe_id = l.id WHERE l.array_id = ? AND l.kind = 'pe' ORDER BY h.host", arrayId);
+      for (const r of rows) {
         let list = hosts.get(r.pe_id);
         if (!list) hosts.set(r.pe_id, (list = []));
         list.push(r.host);
@@ -199,15 +204,17 @@ export class DiskArrayEngine {
           (SELECT bp.mv_id FROM pairs bp WHERE bp.rv_id = l.id AND bp.purpose = 'backup') AS backup_of,
           CASE WHEN l.vvol_type = 'config' THEN (SELECT m.value FROM ld_metadata m WHERE m.ld_id = l.id AND m.key = 'VMW_VVolName') END AS config_name,
           CASE WHEN l.vm_id IS NULL THEN EXISTS (SELECT 1 FROM ld_metadata m WHERE m.ld_id = l.id AND m.key = 'VMW_VVolNamespace') ELSE 0 END AS has_namespace
-        FROM lds l JOIN pools p ON p.id = l.pool_id WHERE l.array_id = ? AND l.kind IN ('vvol', 'ld') ORDER BY l.ldn`).iterate(arrayId);
-      for (const r of rows as Iterable<Record<string, unknown>>) {
-        const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+        FROM lds l JOIN pools p ON p.id = l.pool_id WHERE l.array_id = ? AND l.kind IN ('vvol', 'ld') ORDER BY l.ldn`)
+        // Rows as arrays (in the order selected): a third less time than one object per row.
+        .raw(true).iterate(arrayId);
+      const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+      for (const r of rows as Iterable<unknown[]>) {
         visit({
-          id: Number(r.id), ldn: Number(r.ldn), kind: r.kind as LdScanRow['kind'], vvolType: (r.vvol_type ?? null) as LdScanRow['vvolType'],
-          vvolId: (r.vvol_id ?? null) as string | null, vmId: (r.vm_id ?? null) as string | null, parentId: n(r.parent_id),
-          snap: r.snap as LdScanRow['snap'], clone: r.clone as LdScanRow['clone'], rpl: r.rpl as LdScanRow['rpl'], state: r.state as LdScanRow['state'],
-          deletingSince: n(r.deleting_since), cloningSince: n(r.cloning_since), createdAt: Number(r.created_at), poolName: String(r.pool_name),
-          backupOf: n(r.backup_of), configName: (r.config_name ?? null) as string | null, hasNamespace: !!r.has_namespace,
+          id: Number(r[0]), ldn: Number(r[1]), kind: r[2] as LdScanRow['kind'], vvolType: (r[3] ?? null) as LdScanRow['vvolType'],
+          vvolId: (r[4] ?? null) as string | null, vmId: (r[5] ?? null) as string | null, parentId: n(r[6]),
+          snap: r[7] as LdScanRow['snap'], clone: r[8] as LdScanRow['clone'], rpl: r[9] as LdScanRow['rpl'], state: r[10] as LdScanRow['state'],
+          deletingSince: n(r[11]), cloningSince: n(r[12]), createdAt: Number(r[13]), poolName: String(r[14]),
+          backupOf: n(r[15]), configName: (r[16] ?? null) as string | null, hasNamespace: !!r[17],
         });
       }
     });

@@ -3,12 +3,18 @@
  * log holds every one of them (alarms at warn level). Polled from the daemon's tick.
  */
 import type { DiskArrayEngine } from '../array/engine';
+import { isArrayError } from '../array/errors';
 import type { ArrayAlarm, ArrayEvent } from '../array/types';
 import type { Logger } from './logger';
+
+/** Entries logged per event-loop turn: a busy array appends thousands a second. */
+const CHUNK = 100;
 
 export class EventLogger {
   private lastEvent: number;
   private lastAlarm: number;
+  /** A backlog is being logged over several turns. */
+  private draining = false;
 
   /** Starts after what the store holds now: earlier entries were logged by earlier runs. */
   constructor(private readonly engine: DiskArrayEngine, private readonly log: Logger) {
@@ -16,23 +22,63 @@ export class EventLogger {
     this.lastAlarm = engine.providerEventsSince('alarms', -1, 1).last;
   }
 
+  /**
+   * Logs what appeared since the last call. A backlog is logged CHUNK entries per
+   * event-loop turn (thousands of lines at once held the VASA face for tens of ms, see
+   * bench/ S7); a poll while one drains does nothing. Errors of the first chunk are
+   * thrown to the caller, later ones logged.
+   */
   poll(): void {
+    if (this.draining) return;
+    if (this.step()) this.continueLater();
+  }
+
+  private continueLater(): void {
+    this.draining = true;
+    setImmediate(() => {
+      if (!this.engine.store.db.open) {
+        this.draining = false;
+        return;
+      }
+      let more = false;
+      try {
+        more = this.step();
+      } catch (e) {
+        this.log.error(`event log: ${(e as Error).message}`);
+      }
+      if (more) this.continueLater();
+      else this.draining = false;
+    });
+  }
+
+  /**
+   * Entries after `after`; when the store already dropped some of them (more arrived
+   * between two polls than it keeps), says how many were missed and goes on from the
+   * oldest it still holds instead of failing on every tick.
+   */
+  private since(table: 'events' | 'alarms', after: number): (ArrayEvent | ArrayAlarm)[] {
+    try {
+      return this.engine.providerEventsSince(table, after, CHUNK).entries;
+    } catch (e) {
+      if (!isArrayError(e) || e.code !== 'LOST_EVENT') throw e;
+      this.log.warn(`event log: ${table} after ${after} were dropped from the store before they could be logged; continuing with the oldest held`);
+      return this.engine.providerEventsSince(table, -1, CHUNK).entries;
+    }
+  }
+
+  /** Logs up to CHUNK events and CHUNK alarms; true when more are waiting. */
+  private step(): boolean {
     const names = new Map(this.engine.listArrays().map((a) => [a.id, a.name]));
-    for (;;) {
-      const r = this.engine.providerEventsSince('events', this.lastEvent, 500);
-      for (const e of r.entries as ArrayEvent[]) {
-        this.log.info(`event ${e.gseq} [${names.get(e.arrayId) ?? e.arrayId}] ${e.type}${e.configType ? `/${e.configType}` : ''} ${e.messageId}: ${e.message}`);
-        this.lastEvent = e.gseq;
-      }
-      if (r.entries.length < 500) break;
+    const events = this.since('events', this.lastEvent) as ArrayEvent[];
+    for (const e of events) {
+      this.log.info(`event ${e.gseq} [${names.get(e.arrayId) ?? e.arrayId}] ${e.type}${e.configType ? `/${e.configType}` : ''} ${e.messageId}: ${e.message}`);
+      this.lastEvent = e.gseq;
     }
-    for (;;) {
-      const r = this.engine.providerEventsSince('alarms', this.lastAlarm, 500);
-      for (const a of r.entries as ArrayAlarm[]) {
-        this.log.log(a.status === 'Green' ? 'info' : 'warn', `alarm ${a.gseq} [${names.get(a.arrayId) ?? a.arrayId}] ${a.status} ${a.type} ${a.messageId}: ${a.message}`);
-        this.lastAlarm = a.gseq;
-      }
-      if (r.entries.length < 500) break;
+    const alarms = this.since('alarms', this.lastAlarm) as ArrayAlarm[];
+    for (const a of alarms) {
+      this.log.log(a.status === 'Green' ? 'info' : 'warn', `alarm ${a.gseq} [${names.get(a.arrayId) ?? a.arrayId}] ${a.status} ${a.type} ${a.messageId}: ${a.message}`);
+      this.lastAlarm = a.gseq;
     }
+    return events.length === CHUNK || alarms.length === CHUNK;
   }
 }

@@ -8,6 +8,15 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * The entries of the VASA event feed: everything but the configuration events of the
+ * object types vCenter and hosts learn about from their own calls. The partial index
+ * events_feed (migration 3) holds exactly these rows; a query uses it only when its
+ * WHERE clause contains this very expression.
+ */
+export const EVENT_FEED_HIDDEN_CONFIG = ['VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host', 'Task'] as const;
+export const EVENT_FEED_FILTER = `NOT (type = 'Config' AND object_type IN (${EVENT_FEED_HIDDEN_CONFIG.map((t) => `'${t}'`).join(', ')}))`;
+
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -235,9 +244,12 @@ UPDATE pools SET ld_count = (SELECT COUNT(*) FROM lds WHERE lds.pool_id = pools.
   },
   {
     version: 3,
-    name: 'per-PE binding counts kept by triggers (constant-time PE choice when binding); index of the PEs',
+    name: 'per-PE binding counts kept by triggers (constant-time PE choice when binding); index of the PEs; event feed index',
     sql: `
 CREATE INDEX lds_pe ON lds(array_id, ldn) WHERE kind = 'pe';
+-- The VASA event feed (see EVENT_FEED_FILTER): only the entries it shows are indexed,
+-- so a poll after thousands of per-VVol configuration events reads none of them.
+CREATE INDEX events_feed ON events(gseq) WHERE ${EVENT_FEED_FILTER};
 CREATE TABLE pe_binding_counts (
   pe_id  INTEGER PRIMARY KEY REFERENCES lds(id) ON DELETE CASCADE,
   n      INTEGER NOT NULL

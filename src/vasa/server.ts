@@ -82,6 +82,33 @@ function clientCertOf(sock: import('node:tls').TLSSocket): string | undefined {
   return pem;
 }
 
+/**
+ * Calls run one per event-loop turn: a call's work is synchronous (the store is), so
+ * without this every call whose body arrived in the same turn ran back to back, and
+ * timers, new connections and TLS handshakes waited for all of them.
+ */
+class Turns {
+  private readonly waiting: (() => void)[] = [];
+  private scheduled = false;
+
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.run);
+      }
+    });
+  }
+
+  private readonly run = (): void => {
+    const resolve = this.waiting.shift();
+    if (this.waiting.length) setImmediate(this.run);
+    else this.scheduled = false;
+    resolve?.();
+  };
+}
+
 function derToPem(der: Buffer): string {
   return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }
@@ -112,6 +139,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     log.info(`provider certificate now ${identity.info.fingerprint256} (${identity.info.source}), valid until ${new Date(identity.info.validTo).toISOString()}`);
   };
   const dispatcher = new Dispatcher(face, ops, operationTable(reload));
+  const turns = new Turns();
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
 
@@ -193,6 +221,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     else res.status(404).type('text/plain').send('No such catalog\n');
   });
   app.post(SERVICE_PATH, admit, express.text({ type: () => true, limit: o.bodyLimitBytes ?? 8 * 1024 * 1024 }), async (req, res) => {
+    await turns.next();
     const sock = req.socket as import('node:tls').TLSSocket;
     const clientCert = clientCertOf(sock);
     const r = await dispatcher.handle({

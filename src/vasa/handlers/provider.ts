@@ -54,7 +54,7 @@ function attachHost(face: Face, s: Session): void {
   const ids = hostIds(s);
   if (ids.length === 0) return;
   for (const a of face.engine.listArrays()) {
-    const pes = face.engine.listProtocolEndpoints(a.name);
+    const pes = face.engine.listProtocolEndpoints(a.name, ids);
     const known = ids.find((id) => pes.some((pe) => pe.hosts.includes(id)));
     if (known) {
       s.engineHost ??= known;

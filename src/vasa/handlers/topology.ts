@@ -33,7 +33,7 @@ export function queryStorageContainerForArray(call: Call) {
 
 /** The PEs this session may see: a host sees those it has access to; vCenter sees all. */
 function visiblePes(face: Face, a: DiskArray, s?: Session) {
-  const pes = face.engine.listProtocolEndpoints(a.name);
+  const pes = face.engine.listProtocolEndpoints(a.name, s?.engineHost ? [s.engineHost] : []);
   if (!s || s.kind !== 'host') return pes;
   return pes.filter((pe) => s.engineHost !== undefined && pe.hosts.includes(s.engineHost));
 }
@@ -64,7 +64,7 @@ export function setPEContext(call: Call) {
     .map((p) => str(p.inBandId?.lunId ?? p.uniqueIdentifier).toLowerCase());
   const m = new Map<number, number[]>();
   for (const a of call.face.engine.listArrays()) {
-    const ldns = call.face.engine.listProtocolEndpoints(a.name).filter((l) => reported.includes(peEui(a.wwn, l.ldn))).map((l) => l.ldn);
+    const ldns = call.face.engine.listProtocolEndpoints(a.name, []).filter((l) => reported.includes(peEui(a.wwn, l.ldn))).map((l) => l.ldn);
     m.set(a.id, ldns);
   }
   s.peContext = m;

@@ -1,0 +1,67 @@
+/**
+ * What keeps the hot paths independent of the store's size (found with bench/): the
+ * per-PE binding counts kept by triggers, the event feed's partial index, the PE list
+ * without reading every LD, and read batches that cannot hide a write.
+ */
+import { EVENT_FEED_FILTER } from '../../src/store/migrations';
+import { StoreError } from '../../src/store/db';
+import { buildArray, GB } from '../helpers/fixture';
+
+const count = (f: ReturnType<typeof buildArray>, ldn: number) =>
+  (f.store.get<{ n: number }>('SELECT c.n FROM pe_binding_counts c JOIN lds l ON l.id = c.pe_id WHERE l.ldn = ?', ldn)?.n ?? 0);
+
+test('the per-PE binding counts follow binds, unbinds and unbinds from all hosts; binds spread over the PEs by them', () => {
+  const f = buildArray();
+  const ids = Array.from({ length: 6 }, () => f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: GB }).ld.vvolId as string);
+  const r = f.engine.bindVvols('esxi01', ids);
+  expect(r.every((x) => x.ok)).toBe(true);
+  expect([count(f, 0x400), count(f, 0x401)]).toEqual([3, 3]);
+  f.engine.bindVvols('esxi02', ids.slice(0, 2)); // the same bindings, one more host: no new binding
+  expect(count(f, 0x400) + count(f, 0x401)).toBe(6);
+  f.engine.unbindVvols('esxi01', [{ vvolId: ids[0] }, { vvolId: ids[5] }]);
+  f.engine.unbindFromAllHosts([ids[1]]);
+  expect(count(f, 0x400) + count(f, 0x401)).toBe(4);
+  f.engine.unbindAllFromHost('esxi01');
+  f.engine.unbindAllFromHost('esxi02');
+  expect([count(f, 0x400), count(f, 0x401)]).toEqual([0, 0]);
+  expect(f.engine.checkInvariants()).toEqual([]);
+  f.close();
+});
+
+test('the event feed query uses the partial index of the feed\'s entries', () => {
+  const f = buildArray();
+  const plan = f.store.db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM events WHERE gseq > ? AND ${EVENT_FEED_FILTER} ORDER BY gseq LIMIT ?`).all(0, 10) as { detail: string }[];
+  expect(plan.map((p) => p.detail).join(' ')).toContain('USING INDEX events_feed');
+  // Per-VVol configuration events stay out of the feed; the others are in it, in order.
+  const before = f.engine.providerEventsSince('events', -1, 1000, ['VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host', 'Task']).entries.length;
+  const v = f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: GB }).ld.vvolId as string;
+  f.engine.bindVvols('esxi01', [v]);
+  f.engine.raiseAlarm(f.array, { type: 'Manageability', status: 'Yellow', messageId: 'test', message: 'test' });
+  const feed = f.engine.providerEventsSince('events', -1, 1000, ['Task', 'Host', 'StoragePool', 'ReplicationPair', 'LogicalDisk', 'VirtualVolume']).entries;
+  const generic = f.engine.providerEventsSince('events', -1, 1000, ['VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host']).entries;
+  expect(feed.length).toBe(before);
+  expect(feed.every((e) => !(e.type === 'Config' && e.objectType === 'VirtualVolume'))).toBe(true);
+  expect(generic.length).toBe(feed.length);
+  f.close();
+});
+
+test('listProtocolEndpoints and countLds answer without reading every LD', () => {
+  const f = buildArray();
+  for (let i = 0; i < 5; i++) f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: GB });
+  const pes = f.engine.listProtocolEndpoints(f.array);
+  expect(pes.map((p) => [p.ldn, p.kind, p.hosts])).toEqual([[0x400, 'pe', ['esxi01', 'esxi02']], [0x401, 'pe', ['esxi01', 'esxi02']]]);
+  expect(f.engine.listProtocolEndpoints(f.array, ['esxi02', 'nobody']).map((p) => p.hosts)).toEqual([['esxi02'], ['esxi02']]);
+  expect(f.engine.listProtocolEndpoints(f.array, []).map((p) => p.hosts)).toEqual([[], []]);
+  expect(f.engine.countLds(f.array)).toBe(f.engine.listLds(f.array).length);
+  f.close();
+});
+
+test('a write inside a read batch is refused, and vvolMetadata reads one VVol\'s metadata', () => {
+  const f = buildArray();
+  const v = f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: GB, metadata: { VMW_VVolName: 'a.vmdk', VMW_VmID: 'vm-1' } }).ld.vvolId as string;
+  expect(() => f.engine.batchRead(() => f.engine.updateVvolMetadata(v, { k: 'v' }))).toThrow(StoreError);
+  expect(f.engine.vvolMetadata(v)).toEqual({ VMW_VVolName: 'a.vmdk', VMW_VmID: 'vm-1' });
+  expect(f.engine.batchRead(() => [f.engine.getVvol(v).vvolId, f.engine.vvolMetadata(v).VMW_VVolName])).toEqual([v, 'a.vmdk']);
+  expect(() => f.engine.vvolMetadata('rfc4122.00000000-0000-4000-8000-000000000000')).toThrow(/does not exist/);
+  f.close();
+});
