@@ -13,20 +13,7 @@ import {
 } from '../helpers/vasa-server';
 import { tempDir } from '../helpers/fixture';
 
-const WSDL_DIR = path.resolve(__dirname, '../../wsdl');
-const XMLLINT = fs.existsSync('/usr/bin/xmllint') ? '/usr/bin/xmllint' : 'xmllint';
-const SCHEMAS: Record<string, string> = {
-  'http://com.vmware.vim.vasa/2.0/xsd': 'vasa.xsd',
-  'http://data.vasa.vim.vmware.com/xsd': 'data.xsd',
-  'http://vvol.data.vasa.vim.vmware.com/xsd': 'vvol.xsd',
-  'http://fault.vasa.vim.vmware.com/xsd': 'fault.xsd',
-  'http://policy.data.vasa.vim.vmware.com/xsd': 'policy.xsd',
-  'http://profile.policy.data.vasa.vim.vmware.com/xsd': 'profile.xsd',
-  'http://capability.policy.data.vasa.vim.vmware.com/xsd': 'capability.xsd',
-  'http://provider.capability.policy.data.vasa.vim.vmware.com/xsd': 'capability-provider.xsd',
-  'http://types.capability.policy.data.vasa.vim.vmware.com/xsd': 'capability-types.xsd',
-  'http://compliance.policy.data.vasa.vim.vmware.com/xsd': 'compliance.xsd',
-};
+import { SCHEMAS, WSDL_DIR, XMLLINT } from '../helpers/schemas';
 const CTR0 = containerUuid('00255CDB05310000', 0);
 const CTR1 = containerUuid('00255CDB05310000', 1);
 const HOST = 'iqn.1998-01.com.vmware:esx-schema';

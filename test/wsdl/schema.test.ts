@@ -11,12 +11,11 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 import * as soap from 'soap';
+import { SCHEMAS, WSDL_DIR, XMLLINT } from '../helpers/schemas';
 
-const WSDL_DIR = path.resolve(__dirname, '../../wsdl');
 const WSDL_FILE = path.join(WSDL_DIR, 'vasaService.wsdl');
 const SAMPLES = path.join(__dirname, 'samples');
 const INVALID = path.join(SAMPLES, 'invalid');
-const XMLLINT = fs.existsSync('/usr/bin/xmllint') ? '/usr/bin/xmllint' : 'xmllint';
 const PYTHON = '/usr/bin/python3';
 
 const XS = 'http://www.w3.org/2001/XMLSchema';
@@ -25,19 +24,6 @@ const VASA = 'http://com.vmware.vim.vasa/2.0/xsd';
 const SOAP11 = 'http://schemas.xmlsoap.org/wsdl/soap/';
 const SOAP12 = 'http://schemas.xmlsoap.org/wsdl/soap12/';
 
-/** Namespace → schema file (wire reference, section 2). */
-const SCHEMAS: Record<string, string> = {
-  [VASA]: 'vasa.xsd',
-  'http://data.vasa.vim.vmware.com/xsd': 'data.xsd',
-  'http://vvol.data.vasa.vim.vmware.com/xsd': 'vvol.xsd',
-  'http://fault.vasa.vim.vmware.com/xsd': 'fault.xsd',
-  'http://policy.data.vasa.vim.vmware.com/xsd': 'policy.xsd',
-  'http://profile.policy.data.vasa.vim.vmware.com/xsd': 'profile.xsd',
-  'http://capability.policy.data.vasa.vim.vmware.com/xsd': 'capability.xsd',
-  'http://provider.capability.policy.data.vasa.vim.vmware.com/xsd': 'capability-provider.xsd',
-  'http://types.capability.policy.data.vasa.vim.vmware.com/xsd': 'capability-types.xsd',
-  'http://compliance.policy.data.vasa.vim.vmware.com/xsd': 'compliance.xsd',
-};
 
 /** The 64 operations: sections 3.1–3.5 minus the ten whose request is unknown, plus the twelve 1.0 block/file queries. */
 const OPERATIONS = [
