@@ -55,6 +55,23 @@ export interface LdScanRow {
   hasNamespace: boolean;
 }
 
+/**
+ * Failures of the store underneath (SQLite, or a misuse the store refuses) leave the
+ * engine as the domain error STORE_ERROR with the original as cause: the face and the
+ * CLI never see a store type (foreign errors are translated at the edge).
+ */
+function storeFailures<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ArrayError) throw e;
+    if (e instanceof StoreError || (e instanceof Error && /^SQLITE_/.test((e as { code?: string }).code ?? ''))) {
+      throw new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e });
+    }
+    throw e;
+  }
+}
+
 export class DiskArrayEngine {
   readonly ctx: Ctx;
 
@@ -66,21 +83,13 @@ export class DiskArrayEngine {
     return this.ctx.store;
   }
 
-  /** Runs fn as one transaction; SQLite failures come out as StoreError with the cause. */
+  /** Runs fn as one transaction. */
   private tx<T>(fn: () => T): T {
-    try {
-      return this.ctx.store.tx(fn);
-    } catch (e) {
-      if (e instanceof ArrayError || e instanceof StoreError) throw e;
-      if (e instanceof Error && /^SQLITE_/.test((e as { code?: string }).code ?? '')) {
-        throw new StoreError(`The store failed: ${e.message}`, { cause: e });
-      }
-      throw e;
-    }
+    return storeFailures(() => this.ctx.store.tx(fn));
   }
 
   private read<T>(fn: () => T): T {
-    return this.ctx.store.read(fn);
+    return storeFailures(() => this.ctx.store.read(fn));
   }
 
   /**

@@ -9,7 +9,6 @@
 import crypto from 'node:crypto';
 import { isArrayError } from '../array/errors';
 import { isVvolId } from '../array/ids';
-import { StoreError } from '../store/db';
 import { containers, findArrayByWireId } from './convert';
 import { Busy } from './admission';
 import type { Call, Face, Handler } from './face';
@@ -126,13 +125,14 @@ export class Dispatcher {
 
   private toFault(e: unknown): VasaFault {
     if (e instanceof VasaFault) return e;
+    if (isArrayError(e) && e.code === 'STORE_ERROR') {
+      // The store's own words stay in the log; the client learns only that it failed.
+      this.face.log.error(`store failure: ${e.message}`, { cause: String((e as Error).cause ?? '') });
+      return new VasaFault('StorageFault', 'The provider could not complete the operation because its store failed; see the provider log.', {}, false, e.code);
+    }
     if (isArrayError(e)) return faultFromArrayError(e);
     if (e instanceof Busy) return new VasaFault('VasaProviderBusy', e.message);
     if (e instanceof CodecError || e instanceof EnvelopeError) return new VasaFault('InvalidArgument', e.message, {}, true);
-    if (e instanceof StoreError) {
-      this.face.log.error(`store failure: ${e.message}`, { cause: String((e as Error).cause ?? '') });
-      return new VasaFault('StorageFault', 'The provider could not complete the operation because its store failed; see the provider log.');
-    }
     this.face.log.error(`unexpected error: ${(e as Error)?.stack ?? String(e)}`);
     return new VasaFault('StorageFault', 'The provider failed unexpectedly; see the provider log.');
   }

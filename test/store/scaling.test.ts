@@ -4,7 +4,6 @@
  * without reading every LD, and read batches that cannot hide a write.
  */
 import { EVENT_FEED_FILTER } from '../../src/store/migrations';
-import { StoreError } from '../../src/store/db';
 import { buildArray, GB } from '../helpers/fixture';
 
 const count = (f: ReturnType<typeof buildArray>, ldn: number) =>
@@ -59,7 +58,7 @@ test('listProtocolEndpoints and countLds answer without reading every LD', () =>
 test('a write inside a read batch is refused, and vvolMetadata reads one VVol\'s metadata', () => {
   const f = buildArray();
   const v = f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: GB, metadata: { VMW_VVolName: 'a.vmdk', VMW_VmID: 'vm-1' } }).ld.vvolId as string;
-  expect(() => f.engine.batchRead(() => f.engine.updateVvolMetadata(v, { k: 'v' }))).toThrow(StoreError);
+  expect(() => f.engine.batchRead(() => f.engine.updateVvolMetadata(v, { k: 'v' }))).toThrow(expect.objectContaining({ code: 'STORE_ERROR', message: 'The store failed: A write was started inside a read transaction.' }));
   expect(f.engine.vvolMetadata(v)).toEqual({ VMW_VVolName: 'a.vmdk', VMW_VmID: 'vm-1' });
   expect(f.engine.batchRead(() => [f.engine.getVvol(v).vvolId, f.engine.vvolMetadata(v).VMW_VVolName])).toEqual([v, 'a.vmdk']);
   expect(() => f.engine.vvolMetadata('rfc4122.00000000-0000-4000-8000-000000000000')).toThrow(/does not exist/);
