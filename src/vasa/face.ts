@@ -7,6 +7,7 @@ import type { Clock } from '../array/clock';
 import type { ProviderAccount } from '../config/account';
 import type { Logger } from '../log/logger';
 import type { CertificateStore } from './certificates';
+import type { LoginGuard } from './login-guard';
 import type { Codec } from './soap/codec';
 import type { Session, SessionManager } from './sessions';
 import type { SyntheticTasks } from './synthetic-tasks';
@@ -36,6 +37,8 @@ export interface Face {
   sessions: SessionManager;
   certs: CertificateStore;
   account: () => ProviderAccount;
+  /** Provider-account checks (password, throttling per address). */
+  login: LoginGuard;
   log: Logger;
   codec: Codec;
   tasks: SyntheticTasks;
@@ -50,6 +53,8 @@ export interface Call {
   session?: Session;
   /** The PEM client certificate of the TLS connection, if one was presented. */
   clientCert?: string;
+  /** The caller's IP address (for throttling and the log). */
+  remoteAddress?: string;
   /** Set by setContext: the new session, whose id goes into the cookie. */
   newSession?: Session;
 }

@@ -20,6 +20,7 @@ import { Admission, AdmissionOptions, Busy } from './admission';
 import { catalog } from './catalog';
 import { CertificateStore, CertificateInfo } from './certificates';
 import { Dispatcher, SESSION_COOKIE } from './dispatch';
+import { LoginGuard } from './login-guard';
 import type { Face, FaceOptions } from './face';
 import { operationTable } from './ops';
 import { SessionManager, SessionOptions } from './sessions';
@@ -130,7 +131,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     maxConcurrentRequestsPerSession: 16, maxEventsPerCall: 1000, requireClientCertificate: true, autoPeAccess: true,
     baseUrl: '', ...o.face,
   };
-  const face: Face = { engine, clock, sessions: new SessionManager(clock, o.sessions), certs, account, log, codec, tasks: new SyntheticTasks(clock), opts: faceOpts };
+  const face: Face = { engine, clock, sessions: new SessionManager(clock, o.sessions), certs, account, login: new LoginGuard(clock, account, log), log, codec, tasks: new SyntheticTasks(clock), opts: faceOpts };
   const admission = new Admission({ perSession: faceOpts.maxConcurrentRequestsPerSession, ...o.admission });
   let tls: https.Server;
   const reload = () => {

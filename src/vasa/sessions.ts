@@ -22,6 +22,8 @@ export interface SessionContext {
   subscribeEvents: string[];
   /** Client certificate (PEM) presented on the TLS connection, when any. */
   clientCertificate?: string;
+  /** SHA-256 of that certificate's DER, lowercase hex without colons: the session is bound to it. */
+  certFingerprint?: string;
 }
 
 export interface Session extends SessionContext {
@@ -106,6 +108,18 @@ export class SessionManager {
   remove(s: Session): void {
     this.byId.delete(s.id);
     if (this.byClient.get(s.clientKey) === s.id) this.byClient.delete(s.clientKey);
+  }
+
+  /** Ends every session made with this client certificate (it was unregistered); returns how many. */
+  removeByCertificate(fingerprint: string): number {
+    let n = 0;
+    for (const s of this.byId.values()) {
+      if (s.certFingerprint === fingerprint) {
+        this.remove(s);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Drops expired sessions. */
