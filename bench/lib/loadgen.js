@@ -589,7 +589,10 @@ const methods = {
 /** GET /health of the provider or the baseline (own connection). */
 function health(target, reset) {
   return new Promise((resolve, reject) => {
-    const req = https.get({ host: '127.0.0.1', port: target.port, path: `/health${reset ? '?reset=1' : ''}`, rejectUnauthorized: false, agent: false, timeout: 10_000 }, (res) => {
+    // Resetting the provider's figures needs its account (the bench's, from procs.js).
+    const { USER, PASSWORD } = require('./procs');
+    const headers = reset ? { Authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` } : {};
+    const req = https.get({ host: '127.0.0.1', port: target.port, path: `/health${reset ? '?reset=1' : ''}`, headers, rejectUnauthorized: false, agent: false, timeout: 10_000 }, (res) => {
       let b = '';
       res.on('data', (c) => { b += c; });
       res.on('end', () => {

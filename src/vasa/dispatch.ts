@@ -12,13 +12,25 @@ import { isVvolId } from '../array/ids';
 import { containers, findArrayByWireId } from './convert';
 import { Busy } from './admission';
 import type { Call, Face, Handler } from './face';
+import type { Session } from './sessions';
+import type { XmlNode } from './soap/xml';
 import { allowed, faultDetail, faultFromArrayError, VasaFault } from './faults';
 import { CodecError } from './soap/codec';
 import { actionFrom, contentType, envelope, EnvelopeError, faultEnvelope, readEnvelope, SoapVersion } from './soap/envelope';
 import { key } from './soap/schema';
 import type { OperationDef } from './soap/wsdl';
 
-export type Auth = 'none' | 'certificate' | 'session';
+/**
+ * Who may call an operation (the security model, decided here and nowhere else):
+ * - account: anyone on TLS; the handler checks the provider account carried in the request;
+ * - certificate: a client certificate the provider trusts, no session yet (setContext);
+ * - vcenter: a vCenter session (made with a vcGuid) on the certificate it was made with;
+ * - session: any session, vCenter's or an ESXi host's, on the certificate it was made with.
+ */
+export type Auth = 'account' | 'certificate' | 'vcenter' | 'session';
+
+/** Whether callers without a session may reach the operation at all. */
+export const reachableWithoutSession = (auth: Auth): boolean => auth === 'account' || auth === 'certificate';
 
 export interface OpEntry {
   handler: Handler;
@@ -33,6 +45,9 @@ export interface SoapHttpRequest {
   contentType?: string;
   sessionId?: string;
   clientCert?: string;
+  /** SHA-256 of the client certificate (lowercase hex), what sessions are bound to. */
+  certFingerprint?: string;
+  remoteAddress?: string;
 }
 
 export interface SoapHttpResponse {
@@ -44,6 +59,9 @@ export interface SoapHttpResponse {
 }
 
 export const SESSION_COOKIE = 'VASASESSIONID';
+
+/** Lists longer than maxBatchSize by nature: a VVol's metadata pairs, certificates and CRLs. */
+const LIST_LIMITS: Record<string, number> = { metadata: 1024, caRootCert: 256, caCRL: 256 };
 
 const shortId = (id?: string) => (id ? crypto.createHash('sha256').update(id).digest('hex').slice(0, 8) : '-');
 
@@ -68,17 +86,21 @@ export class Dispatcher {
       const def = this.ops.get(op);
       const entry = this.table[op];
       if (!def) {
-        return this.finish(started, op, session, 'unknown', this.plainFault(version, `Unknown operation "${op}".`, 500));
+        return this.finish(started, op, session, 'unknown', this.plainFault(version, `Unknown operation "${op.slice(0, 64)}".`, 500), false, undefined, r.remoteAddress);
       }
-      const call: Call = { face: this.face, op, req: {}, clientCert: r.clientCert };
-      if (!entry) throw new VasaFault('NotImplemented', `The operation ${op} is not supported by this provider.`);
-      if (entry.auth === 'session') {
-        call.session = this.face.sessions.touch(r.sessionId);
-        if (!call.session) throw new VasaFault('InvalidSession', 'The session is missing, unknown or expired: call setContext first.', {}, true);
+      const call: Call = { face: this.face, op, req: {}, clientCert: r.clientCert, certFingerprint: r.certFingerprint, remoteAddress: r.remoteAddress };
+      if (!entry) {
+        // Unsupported operations are still closed to strangers: they learn nothing.
+        if (!this.face.sessions.peek(r.sessionId)) throw new VasaFault('InvalidSession', 'The session is missing, unknown or expired: call setContext first.', {}, true);
+        throw new VasaFault('NotImplemented', `The operation ${op} is not supported by this provider.`);
+      }
+      if (!reachableWithoutSession(entry.auth)) {
+        call.session = this.authorise(entry.auth, def, r);
         session = call.session.id;
       }
       if (def.input) {
         if (!env.body) throw new VasaFault('InvalidArgument', `The request has no ${op} element.`, {}, true);
+        this.checkBatches(def, env.body);
         const decl = this.face.codec.schema.elements.get(key(def.input));
         if (!decl) throw new Error(`No schema element for ${op}`);
         call.req = this.face.codec.decodeComplex(env.body, decl.type, op);
@@ -93,9 +115,68 @@ export class Dispatcher {
         this.face.codec.element(out, decl, value === undefined ? {} : { return: value });
       }
       const resp: SoapHttpResponse = { status: 200, contentType: contentType(version, `${op}Response`), body: envelope(version, out.join('')), sessionId: call.newSession?.id, op };
-      return this.finish(started, op, session, 'ok', resp, entry.quiet, array);
+      return this.finish(started, op, session, 'ok', resp, entry.quiet, array, r.remoteAddress);
     } catch (e) {
-      return this.finish(started, op, session, 'fault', this.fault(version, op, e), false, array);
+      return this.finish(started, op, session, 'fault', this.fault(version, op, e), false, array, r.remoteAddress);
+    }
+  }
+
+  /**
+   * The session of a call that needs one: it must exist, be live, have been made with
+   * the client certificate this connection presents, and that certificate must still be
+   * trusted (unregistered, revoked or expired ends the session). Trust operations need
+   * vCenter's session. A session presented on the wrong certificate is refused but left
+   * alone: a stranger holding a copied cookie must not be able to end vCenter's session.
+   */
+  private authorise(auth: Auth, def: OperationDef, r: SoapHttpRequest): Session {
+    const sessions = this.face.sessions;
+    const s = sessions.peek(r.sessionId);
+    if (!s) throw new VasaFault('InvalidSession', 'The session is missing, unknown or expired: call setContext first.', {}, true);
+    if (s.certFingerprint !== r.certFingerprint) {
+      this.face.log.warn(`vasa refused a session presented ${r.certFingerprint ? 'with another client certificate' : 'without a client certificate'} from ${r.remoteAddress ?? '?'} (session=${shortId(s.id)})`);
+      throw new VasaFault('InvalidSession', 'The session was made on another client certificate: present the certificate it was made with, or call setContext.', {}, true);
+    }
+    if (r.clientCert) {
+      const why = this.certificateProblem(r.clientCert);
+      if (why) {
+        sessions.remove(s);
+        throw new VasaFault('InvalidSession', `The session ended: its client certificate is no longer accepted (${why}).`, {}, true);
+      }
+    }
+    if (auth === 'vcenter' && s.kind !== 'vc') {
+      const fault = def.faults.includes('PermissionDenied') ? 'PermissionDenied' : 'InvalidSession';
+      throw new VasaFault(fault, `Only vCenter's session may call ${def.name}.`, {}, true);
+    }
+    sessions.touch(s.id);
+    return s;
+  }
+
+  /** Why a session's certificate is no longer accepted, or undefined while it is. */
+  private certificateProblem(pem: string): string | undefined {
+    // TEMPORARY until CertificateStore.verifyClient lands (certificates work in progress).
+    const certs = this.face.certs as unknown as { verifyClient?: (p: string) => { ok: true } | { ok: false; reason: string } };
+    if (certs.verifyClient) {
+      const v = certs.verifyClient(pem);
+      return v.ok ? undefined : v.reason;
+    }
+    return this.face.certs.isTrusted(pem) || this.face.certs.signedByCa(pem) ? undefined : 'not registered';
+  }
+
+  /**
+   * maxBatchSize applies to every list in a request, queries too, before anything is
+   * decoded: a list is a run of same-named children of the request element. Metadata
+   * and certificate lists have their own, larger bounds.
+   */
+  private checkBatches(def: OperationDef, body: XmlNode): void {
+    const max = this.face.opts.maxBatchSize;
+    const counts = new Map<string, number>();
+    for (const c of body.children) counts.set(c.local, (counts.get(c.local) ?? 0) + 1);
+    for (const [name, n] of counts) {
+      const limit = LIST_LIMITS[name] ?? max;
+      if (n > limit) {
+        const fault = def.faults.includes('TooMany') ? 'TooMany' : 'InvalidArgument';
+        throw new VasaFault(fault, `At most ${limit} ${name} per call (got ${n}).`, fault === 'TooMany' ? { maxBatchSize: max } : {}, true);
+      }
     }
   }
 
@@ -109,18 +190,20 @@ export class Dispatcher {
   }
 
   /**
-   * The answer for a call refused by admission control, before its body was read: the
-   * SOAP version comes from the Content-Type, the operation (for the log) from the action.
+   * The answer for a call refused before its body was read (no session for an
+   * operation that needs one; admission control): the SOAP version comes from the
+   * Content-Type, the operation (for the log and the fault list) from the action.
    * VasaProviderBusy is sent as such whatever the operation's fault list says (the wire
    * reference: a setContext storm after a restart must get VasaProviderBusy, fast).
    */
-  busy(contentTypeHeader: string | undefined, soapAction: string | undefined, message: string, session?: string): SoapHttpResponse {
+  refuse(contentTypeHeader: string | undefined, soapAction: string | undefined, fault: 'InvalidSession' | 'VasaProviderBusy', message: string, remoteAddress?: string, session?: string): SoapHttpResponse {
     const started = process.hrtime.bigint();
     const version: SoapVersion = /application\/soap\+xml/i.test(contentTypeHeader ?? '') ? '1.2' : '1.1';
     const op = actionFrom(soapAction, contentTypeHeader) ?? '?';
-    const f = new VasaFault('VasaProviderBusy', message);
-    const body = faultEnvelope(version, f.message, faultDetail(this.face.codec, f), false);
-    return this.finish(started, op, session, 'busy', { status: 500, contentType: contentType(version), body, op });
+    const raw = new VasaFault(fault, message, {}, fault === 'InvalidSession');
+    const f = fault === 'VasaProviderBusy' ? raw : allowed(raw, this.ops.get(op)?.faults ?? ['InvalidSession']);
+    const body = faultEnvelope(version, f.message, faultDetail(this.face.codec, f), f.sender);
+    return this.finish(started, op, session, fault === 'VasaProviderBusy' ? 'busy' : 'refused', { status: 500, contentType: contentType(version), body, op }, false, undefined, remoteAddress);
   }
 
   private toFault(e: unknown): VasaFault {
@@ -179,11 +262,11 @@ export class Dispatcher {
     return undefined;
   }
 
-  private finish(started: bigint, op: string, session: string | undefined, outcome: string, resp: SoapHttpResponse, quiet = false, array?: string): SoapHttpResponse {
+  private finish(started: bigint, op: string, session: string | undefined, outcome: string, resp: SoapHttpResponse, quiet = false, array?: string, from?: string): SoapHttpResponse {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const level = outcome === 'ok' ? (quiet ? 'debug' : 'info') : resp.status >= 500 && outcome !== 'fault' ? 'warn' : 'info';
+    const level = outcome === 'ok' ? (quiet ? 'debug' : 'info') : resp.status >= 500 && outcome !== 'fault' && outcome !== 'refused' ? 'warn' : 'info';
     const m = /<faultstring>([^<]*)<\/faultstring>|<soapenv:Text[^>]*>([^<]*)<\/soapenv:Text>/.exec(outcome === 'ok' ? '' : resp.body);
-    this.face.log.log(level, `vasa ${op} session=${shortId(session)} array=${array ?? '-'} ${ms.toFixed(1)}ms ${outcome}${m ? `: ${m[1] ?? m[2]}` : ''}`);
+    this.face.log.log(level, `vasa ${op} session=${shortId(session)} from=${from ?? '-'} array=${array ?? '-'} ${ms.toFixed(1)}ms ${outcome}${m ? `: ${m[1] ?? m[2]}` : ''}`);
     return resp;
   }
 }

@@ -53,6 +53,8 @@ export interface Call {
   session?: Session;
   /** The PEM client certificate of the TLS connection, if one was presented. */
   clientCert?: string;
+  /** SHA-256 of the client certificate's DER, lowercase hex (what sessions are bound to). */
+  certFingerprint?: string;
   /** The caller's IP address (for throttling and the log). */
   remoteAddress?: string;
   /** Set by setContext: the new session, whose id goes into the cookie. */

@@ -20,16 +20,22 @@ import * as vvol from './handlers/vvol';
 
 export function operationTable(reloadCertificate: () => void): Record<string, OpEntry> {
   const s = (handler: OpEntry['handler'], quiet = false): OpEntry => ({ handler, auth: 'session', quiet });
-  const none = (handler: OpEntry['handler']): OpEntry => ({ handler, auth: 'none' });
+  const vc = (handler: OpEntry['handler']): OpEntry => ({ handler, auth: 'vcenter' });
+  const account = (handler: OpEntry['handler']): OpEntry => ({ handler, auth: 'account' });
   return {
-    // session and certificates
-    setContext: { handler: provider.setContext, auth: 'none' },
-    registerVASACertificate: none(cert.registerVASACertificate),
-    unregisterVASACertificate: none(cert.unregisterVASACertificate),
-    registerCACertificatesAndCRLs: none(cert.registerCACertificatesAndCRLs),
-    registerCASignedProviderCertificate: none((c) => cert.registerCASignedProviderCertificate(c, reloadCertificate)),
-    requestCSR: none(cert.requestCSR),
-    refreshCACertificatesAndCRLs: s(cert.refreshCACertificatesAndCRLs),
+    // Who may call what (the security model; README "Security model"):
+    // - account: anyone on TLS, authorised by the provider account in the request itself;
+    // - certificate: a registered (or registered-CA-signed) client certificate, no session yet;
+    // - vcenter: a session made by vCenter (vcGuid), on the certificate it was made with;
+    // - session: any session (vCenter or ESXi host), on the certificate it was made with.
+    // Trust is changed only by the account or by vCenter; hosts cannot touch it.
+    setContext: { handler: provider.setContext, auth: 'certificate' },
+    registerVASACertificate: account(cert.registerVASACertificate),
+    registerCACertificatesAndCRLs: account(cert.registerCACertificatesAndCRLs),
+    unregisterVASACertificate: vc(cert.unregisterVASACertificate),
+    registerCASignedProviderCertificate: vc((c) => cert.registerCASignedProviderCertificate(c, reloadCertificate)),
+    requestCSR: vc(cert.requestCSR),
+    refreshCACertificatesAndCRLs: vc(cert.refreshCACertificatesAndCRLs),
     queryCACertificates: s(cert.queryCACertificates),
     queryCACertificateRevocationLists: s(cert.queryCACertificateRevocationLists),
     queryCatalog: s(provider.queryCatalog),

@@ -17,9 +17,13 @@ import type { Clock } from '../array/clock';
 import type { ProviderAccount } from '../config/account';
 import type { Logger } from '../log/logger';
 import { Admission, AdmissionOptions, Busy } from './admission';
+import { VasaFault } from './faults';
 import { catalog } from './catalog';
 import { CertificateStore, CertificateInfo } from './certificates';
-import { Dispatcher, SESSION_COOKIE } from './dispatch';
+import { Dispatcher, reachableWithoutSession, SESSION_COOKIE } from './dispatch';
+import { BodyError, readBody } from './http/body';
+import { ConnectionLimitOptions, ConnectionLimits, DEFAULT_CONNECTION_LIMITS, isLoopback, plainAddress } from './http/connections';
+import { actionFrom } from './soap/envelope';
 import { LoginGuard } from './login-guard';
 import type { Face, FaceOptions } from './face';
 import { operationTable } from './ops';
@@ -42,6 +46,8 @@ export interface ServerOptions {
   certFile?: string;
   keyFile?: string;
   bodyLimitBytes?: number;
+  /** Limits that keep strangers from taking the provider's work or sockets (defaults: DEFAULT_LIMITS). */
+  limits?: Partial<FaceLimits>;
   face?: Partial<FaceOptions>;
   sessions?: Partial<SessionOptions>;
   admission?: Partial<AdmissionOptions>;
@@ -56,8 +62,46 @@ export interface RunningServer {
   certificate: CertificateInfo;
   face: Face;
   admission: Admission;
+  connections: ConnectionLimits;
   close(): Promise<void>;
 }
+
+export interface FaceLimits {
+  /** Body cap of a call on a live session bound to its certificate. */
+  sessionBodyBytes: number;
+  /** Body cap of a call without one (registerVASACertificate, registerCACertificatesAndCRLs, setContext). */
+  anonymousBodyBytes: number;
+  /** The whole body must arrive within this after the headers. */
+  bodyTimeoutMs: number;
+  /** Calls without a session run in a small pool of their own. */
+  anonymousConcurrent: number;
+  anonymousQueued: number;
+  /** A TLS handshake not done by then closes the connection. */
+  handshakeTimeoutMs: number;
+  headersTimeoutMs: number;
+  connections: ConnectionLimitOptions;
+}
+
+export const DEFAULT_LIMITS: FaceLimits = {
+  sessionBodyBytes: 8 * 1024 * 1024,
+  anonymousBodyBytes: 1024 * 1024,
+  bodyTimeoutMs: 20_000,
+  anonymousConcurrent: 4,
+  anonymousQueued: 64,
+  handshakeTimeoutMs: 10_000,
+  headersTimeoutMs: 15_000,
+  connections: DEFAULT_CONNECTION_LIMITS,
+};
+
+/**
+ * TLS 1.2 suites: forward-secret key exchange (ECDHE) with AEAD ciphers only. TLS 1.3's
+ * suites are all of that kind and are configured separately by Node.
+ */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 export function machineNames(): string[] {
   const ips = Object.values(os.networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => (i as os.NetworkInterfaceInfo).address);
@@ -74,13 +118,19 @@ function providerUid(dataDir: string): string {
  * The PEM client certificate of a TLS connection, read once per connection (it cannot
  * change on it): getPeerCertificate builds a whole object on every call.
  */
-const peerPem = new WeakMap<import('node:tls').TLSSocket, string | undefined>();
-function clientCertOf(sock: import('node:tls').TLSSocket): string | undefined {
-  if (peerPem.has(sock)) return peerPem.get(sock);
+interface PeerCertificate {
+  pem?: string;
+  /** SHA-256 of the DER, lowercase hex: what sessions are bound to. */
+  fingerprint?: string;
+}
+const peerCerts = new WeakMap<import('node:tls').TLSSocket, PeerCertificate>();
+function clientCertOf(sock: import('node:tls').TLSSocket): PeerCertificate {
+  let c = peerCerts.get(sock);
+  if (c) return c;
   const peer = sock.getPeerCertificate?.(false);
-  const pem = peer && peer.raw ? derToPem(peer.raw) : undefined;
-  peerPem.set(sock, pem);
-  return pem;
+  c = peer && peer.raw ? { pem: derToPem(peer.raw), fingerprint: crypto.createHash('sha256').update(peer.raw).digest('hex') } : {};
+  peerCerts.set(sock, c);
+  return c;
 }
 
 /**
@@ -114,6 +164,15 @@ function derToPem(der: Buffer): string {
   return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }
 
+/** User and password of an HTTP Basic Authorization header. */
+function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]{1,1024})$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const text = Buffer.from(m[1], 'base64').toString('utf8');
+  const i = text.indexOf(':');
+  return i < 0 ? undefined : { user: text.slice(0, i), password: text.slice(i + 1) };
+}
+
 function cookieSession(header: string | undefined): string | undefined {
   const m = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(header ?? '');
   return m?.[1];
@@ -139,44 +198,80 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     tls.setSecureContext({ key: identity.key, cert: identity.cert });
     log.info(`provider certificate now ${identity.info.fingerprint256} (${identity.info.source}), valid until ${new Date(identity.info.validTo).toISOString()}`);
   };
-  const dispatcher = new Dispatcher(face, ops, operationTable(reload));
+  const table = operationTable(reload);
+  const dispatcher = new Dispatcher(face, ops, table);
   const turns = new Turns();
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
 
+  const limits: FaceLimits = { ...DEFAULT_LIMITS, ...o.limits, connections: { ...DEFAULT_LIMITS.connections, ...o.limits?.connections } };
+  if (o.bodyLimitBytes) limits.sessionBodyBytes = o.bodyLimitBytes;
+  const strangers = new Admission({ concurrent: limits.anonymousConcurrent, queued: limits.anonymousQueued, perSession: 1, maxWaitMs: 5_000 });
+  const connections = new ConnectionLimits(limits.connections);
+
   /**
-   * Admission control, from a call's arrival to the end of its response. Handlers run
-   * synchronously, so calls only overlap while their bodies arrive and their answers
-   * leave: that is where the bound applies. A call over the provider-wide bound (or its
-   * session's maxConcurrentRequestsPerSession) is answered VasaProviderBusy at once,
-   * without reading its body.
+   * A SOAP call, in the order that keeps strangers from costing anything: who is
+   * calling (the session cookie must name a live session made on the certificate this
+   * connection presents) and what for (the action header), before the body is read;
+   * the body under the caller's size cap and deadline; only then an admission slot,
+   * from the main pool for sessions and from a small pool of its own for everyone
+   * else; then one event-loop turn to parse and run. A call over a bound is answered
+   * VasaProviderBusy at once (the wire reference: storms must get busy, fast).
    */
-  const admit: express.RequestHandler = (req, res, next) => {
-    const refuse = (message: string, sessionId?: string) => {
-      const r = dispatcher.busy(req.get('Content-Type'), req.get('SOAPAction'), message, sessionId);
-      res.setHeader('Connection', 'close');
+  const soapCall = async (req: express.Request, res: express.Response): Promise<void> => {
+    const sock = req.socket as import('node:tls').TLSSocket;
+    const peer = clientCertOf(sock);
+    const remoteAddress = plainAddress(sock.remoteAddress);
+    const sid = cookieSession(req.get('Cookie'));
+    const contentTypeHeader = req.get('Content-Type');
+    const soapAction = req.get('SOAPAction');
+    const known = face.sessions.peek(sid);
+    const s = known && known.certFingerprint === peer.fingerprint ? known : undefined;
+    const send = (r: { status: number; contentType: string; body: string; sessionId?: string }, close = false) => {
+      if (close) res.setHeader('Connection', 'close');
+      if (r.sessionId) res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${r.sessionId}; Path=/; Secure; HttpOnly`);
       res.status(r.status).type(r.contentType).send(r.body);
     };
-    const sid = cookieSession(req.get('Cookie'));
-    const s = face.sessions.peek(sid);
-    if (s && s.inFlight >= faceOpts.maxConcurrentRequestsPerSession) {
+    if (!s) {
+      const action = actionFrom(soapAction, contentTypeHeader);
+      const entry = action ? table[action] : undefined;
+      if (action && (!entry || !reachableWithoutSession(entry.auth))) {
+        // Refused before a byte of the body is read; the connection closes (its body is unread).
+        return send(dispatcher.refuse(contentTypeHeader, soapAction, 'InvalidSession', 'The session is missing, unknown or expired: call setContext first.', remoteAddress), true);
+      }
+    } else if (s.inFlight >= faceOpts.maxConcurrentRequestsPerSession) {
       admission.rejected++;
-      return refuse(`This session already has ${s.inFlight} calls in progress (at most ${faceOpts.maxConcurrentRequestsPerSession}); retry shortly.`, sid);
+      return send(dispatcher.refuse(contentTypeHeader, soapAction, 'VasaProviderBusy', `This session already has ${s.inFlight} calls in progress (at most ${faceOpts.maxConcurrentRequestsPerSession}); retry shortly.`, remoteAddress, sid), true);
     }
-    admission.enter().then((release) => {
-      if (s) s.inFlight++;
-      let done = false;
-      res.once('close', () => {
-        if (done) return;
-        done = true;
-        if (s) s.inFlight--;
-        release();
+    if (s) s.inFlight++;
+    let release: (() => void) | undefined;
+    try {
+      let body: string;
+      try {
+        body = await readBody(req, { maxBytes: s ? limits.sessionBodyBytes : limits.anonymousBodyBytes, timeoutMs: limits.bodyTimeoutMs });
+      } catch (e) {
+        if (!(e instanceof BodyError)) throw e;
+        log.info(`vasa refused a request body from ${remoteAddress ?? '?'}: ${e.message}`);
+        res.setHeader('Connection', 'close');
+        res.status(e.status).type('text/plain').send(`${e.message}\n`);
+        return;
+      }
+      try {
+        release = await (s ? admission : strangers).enter();
+      } catch (e) {
+        if (!(e instanceof Busy)) throw e;
+        return send(dispatcher.refuse(contentTypeHeader, soapAction, 'VasaProviderBusy', e.message, remoteAddress, sid));
+      }
+      await turns.next();
+      const r = await dispatcher.handle({
+        body, soapAction, contentType: contentTypeHeader, sessionId: sid,
+        clientCert: peer.pem, certFingerprint: peer.fingerprint, remoteAddress,
       });
-      next();
-    }, (e: unknown) => {
-      if (e instanceof Busy) refuse(e.message, sid);
-      else next(e);
-    });
+      send(r);
+    } finally {
+      if (s) s.inFlight--;
+      release?.();
+    }
   };
 
   const app = express();
@@ -193,17 +288,38 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   };
   const versions = () => versionXml([{ id: '2.0', url: `${faceOpts.baseUrl}${SERVICE_PATH}` }], faceOpts.name);
   app.get(['/version.xml', '/vasa/version.xml'], (_req, res) => { res.type('application/xml').send(versions()); });
-  // Liveness and load for monitoring (no session): memory and event-loop delay since the
-  // last ?reset=1 (or the start). Nothing about arrays, sessions' owners or credentials.
-  app.get('/health', (req, res) => {
-    const m = process.memoryUsage();
-    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
-    res.json({
-      status: 'ok', uptimeSeconds: Math.round(process.uptime()), rssBytes: m.rss, heapUsedBytes: m.heapUsed,
-      eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), mean: ms(loopDelay.mean) },
-      sessions: face.sessions.count().total, admission: admission.stats(),
+  // Liveness and load for monitoring: memory, event-loop delay since the last reset (or
+  // the start), sessions, admission and connections; nothing about arrays or credentials.
+  // Readable from this machine (loopback) without credentials, from elsewhere only with
+  // the provider account (HTTP Basic); ?reset=1 always needs the account.
+  app.get('/health', (req, res, next) => {
+    const remote = plainAddress(req.socket.remoteAddress);
+    const reset = 'reset' in req.query;
+    const credentials = basicCredentials(req.get('Authorization'));
+    const answer = () => {
+      const m = process.memoryUsage();
+      const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+      res.setHeader('Cache-Control', 'no-store');
+      res.json({
+        status: 'ok', uptimeSeconds: Math.round(process.uptime()), rssBytes: m.rss, heapUsedBytes: m.heapUsed,
+        eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max), mean: ms(loopDelay.mean) },
+        sessions: face.sessions.count().total, admission: admission.stats(), strangers: strangers.stats(), connections: connections.stats(),
+      });
+      if (reset) loopDelay.reset();
+    };
+    if (!credentials) {
+      if (reset || !isLoopback(remote)) {
+        res.setHeader('WWW-Authenticate', 'Basic realm="vvol-provider"');
+        res.status(401).type('text/plain').send(reset ? 'Resetting the health figures needs the provider account.\n' : 'The health figures need the provider account from other machines.\n');
+        return;
+      }
+      return answer();
+    }
+    face.login.verify(remote, credentials.user, credentials.password).then(answer, (e: unknown) => {
+      if (!(e instanceof VasaFault)) return next(e);
+      res.setHeader('WWW-Authenticate', 'Basic realm="vvol-provider"');
+      res.status(401).type('text/plain').send(`${e.message}\n`);
     });
-    if ('reset' in req.query) loopDelay.reset();
   });
   app.get(SERVICE_PATH, (req, res) => {
     if ('wsdl' in req.query || 'WSDL' in req.query) return void res.type('text/xml').send(wsdlText());
@@ -221,19 +337,8 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     if (text) res.type('text/plain; charset=utf-8').send(text);
     else res.status(404).type('text/plain').send('No such catalog\n');
   });
-  app.post(SERVICE_PATH, admit, express.text({ type: () => true, limit: o.bodyLimitBytes ?? 8 * 1024 * 1024 }), async (req, res) => {
-    await turns.next();
-    const sock = req.socket as import('node:tls').TLSSocket;
-    const clientCert = clientCertOf(sock);
-    const r = await dispatcher.handle({
-      body: typeof req.body === 'string' ? req.body : '',
-      soapAction: req.get('SOAPAction') ?? undefined,
-      contentType: req.get('Content-Type') ?? undefined,
-      sessionId: cookieSession(req.get('Cookie')),
-      clientCert,
-    });
-    if (r.sessionId) res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${r.sessionId}; Path=/; Secure; HttpOnly`);
-    res.status(r.status).type(r.contentType).send(r.body);
+  app.post(SERVICE_PATH, (req, res, next) => {
+    soapCall(req, res).catch(next);
   });
   app.use((_req, res) => { res.status(404).type('text/plain').send('Not found\n'); });
   app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -242,10 +347,14 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     res.status(status).type('text/plain').send(status === 413 ? 'Request body too large\n' : `${err.message}\n`);
   });
 
-  tls = https.createServer({ key: identity.key, cert: identity.cert, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, app);
+  tls = https.createServer({
+    key: identity.key, cert: identity.cert, requestCert: true, rejectUnauthorized: false,
+    minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true, handshakeTimeout: limits.handshakeTimeoutMs,
+  }, app);
+  tls.on('connection', connections.admit);
   tls.keepAliveTimeout = 65_000;
-  tls.headersTimeout = 66_000;
-  tls.requestTimeout = 120_000;
+  tls.headersTimeout = limits.headersTimeoutMs;
+  tls.requestTimeout = limits.bodyTimeoutMs + limits.headersTimeoutMs;
   // HTTPS only: a plain-HTTP request on the port fails the handshake; answer it in
   // plain text on the raw socket so the user learns why, instead of a reset.
   tls.on('tlsClientError', (err: NodeJS.ErrnoException, sock: import('node:tls').TLSSocket) => {
@@ -290,6 +399,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     certificate: identity.info,
     face,
     admission,
+    connections,
     async close() {
       clearInterval(certTimer);
       clearInterval(sweepTimer);

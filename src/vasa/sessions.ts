@@ -1,6 +1,7 @@
 /**
  * VASA sessions. setContext makes one (replacing the caller's previous session, keyed
- * by hostGuid for ESXi hosts, vcGuid for vCenter); the id travels in
+ * by its client certificate plus hostGuid for ESXi hosts, vcGuid for vCenter); a session
+ * is bound to that certificate (the dispatcher checks it on every call); the id travels in
  * VasaProviderInfo.sessionId and the VASASESSIONID cookie. Expiry slides: each valid
  * call refreshes it. Many vCenters and hosts hold sessions at once.
  */
@@ -48,6 +49,8 @@ export interface SessionOptions {
   minTimeoutSec: number;
   maxTimeoutSec: number;
   maxSessions: number;
+  /** Sessions one client certificate may hold; its oldest gives way (so one certificate cannot crowd out the others). */
+  maxSessionsPerCertificate: number;
 }
 
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
@@ -55,11 +58,14 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   minTimeoutSec: 60,
   maxTimeoutSec: 24 * 3600,
   maxSessions: 10_000,
+  maxSessionsPerCertificate: 1024,
 };
 
 export class SessionManager {
   private readonly byId = new Map<string, Session>();
   private readonly byClient = new Map<string, string>();
+  /** Session ids per certificate fingerprint, oldest first. */
+  private readonly byCertificate = new Map<string, Set<string>>();
   readonly opts: SessionOptions;
 
   constructor(private readonly clock: Clock, opts: Partial<SessionOptions> = {}) {
@@ -71,9 +77,18 @@ export class SessionManager {
     this.sweep();
     const kind: Session['kind'] = ctx.hostGuid ? 'host' : ctx.vcGuid ? 'vc' : 'client';
     const id = crypto.randomBytes(24).toString('hex');
-    const clientKey = ctx.hostGuid ? `host:${ctx.hostGuid}` : ctx.vcGuid ? `vc:${ctx.vcGuid}` : `session:${id}`;
+    // Keyed by certificate and GUID: a second registered certificate presenting vCenter's
+    // vcGuid (public in vCenter's own requests) must not replace vCenter's session.
+    const cert = ctx.certFingerprint ?? '-';
+    const clientKey = ctx.hostGuid ? `host:${cert}:${ctx.hostGuid}` : ctx.vcGuid ? `vc:${cert}:${ctx.vcGuid}` : `session:${id}`;
     const old = this.byClient.get(clientKey);
-    if (old) this.byId.delete(old);
+    const oldSession = old ? this.byId.get(old) : undefined;
+    if (oldSession) this.remove(oldSession);
+    const mine = this.byCertificate.get(cert);
+    if (mine && mine.size >= this.opts.maxSessionsPerCertificate) {
+      const oldest = this.byId.get(mine.values().next().value as string);
+      if (oldest) this.remove(oldest);
+    }
     if (this.byId.size >= this.opts.maxSessions) this.evictOldest();
     const t = requestedTimeoutSec && requestedTimeoutSec > 0 ? requestedTimeoutSec : this.opts.defaultTimeoutSec;
     const timeoutSec = Math.min(this.opts.maxTimeoutSec, Math.max(this.opts.minTimeoutSec, t));
@@ -81,6 +96,9 @@ export class SessionManager {
     const s: Session = { ...ctx, id, kind, clientKey, createdAt: now, lastUsed: now, timeoutMs: timeoutSec * 1000, inFlight: 0 };
     this.byId.set(id, s);
     this.byClient.set(clientKey, id);
+    let set = this.byCertificate.get(cert);
+    if (!set) this.byCertificate.set(cert, (set = new Set()));
+    set.add(id);
     return s;
   }
 
@@ -108,18 +126,22 @@ export class SessionManager {
   remove(s: Session): void {
     this.byId.delete(s.id);
     if (this.byClient.get(s.clientKey) === s.id) this.byClient.delete(s.clientKey);
+    const cert = s.certFingerprint ?? '-';
+    const set = this.byCertificate.get(cert);
+    if (set) {
+      set.delete(s.id);
+      if (set.size === 0) this.byCertificate.delete(cert);
+    }
   }
 
   /** Ends every session made with this client certificate (it was unregistered); returns how many. */
   removeByCertificate(fingerprint: string): number {
-    let n = 0;
-    for (const s of this.byId.values()) {
-      if (s.certFingerprint === fingerprint) {
-        this.remove(s);
-        n++;
-      }
+    const ids = [...(this.byCertificate.get(fingerprint) ?? [])];
+    for (const id of ids) {
+      const s = this.byId.get(id);
+      if (s) this.remove(s);
     }
-    return n;
+    return ids.length;
   }
 
   /** Drops expired sessions. */

@@ -218,24 +218,33 @@ describe('admission control: VasaProviderBusy, fast, nothing hangs', () => {
     expect(cond()).toBe(true);
   };
 
-  test('while one call holds the only slot, others are answered VasaProviderBusy at once; then all is normal', async () => {
-    const slow = slowCall('queryArrays', raw.cookie);
-    await until(() => t.server.admission.stats().running === 1);
+  test('while the only slot is taken, others are answered VasaProviderBusy at once; then all is normal', async () => {
+    const release = await t.server.admission.enter();
+    expect(t.server.admission.stats().running).toBe(1);
     const started = Date.now();
-    const others = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? raw.call('queryStorageContainer') : raw.call('setContext', '<vasa:usageContext><data:vcGuid>vc-late</data:vcGuid></vasa:usageContext>', { version: '1.2' }))));
+    const others = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? raw.call('queryStorageContainer') : raw.call('queryArrays', '', { version: '1.2' }))));
     expect(Date.now() - started).toBeLessThan(5000);
     for (const [i, r] of others.entries()) {
       expect({ i, status: r.status }).toEqual({ i, status: 500 });
       expect(r.body).toContain('<vasa:VasaProviderBusy><vasa:VasaProviderBusy xsi:type="fault:VasaProviderBusy"></vasa:VasaProviderBusy></vasa:VasaProviderBusy>');
       expect(r.body).toContain(i % 2 ? 'http://schemas.xmlsoap.org/soap/envelope/' : 'http://www.w3.org/2003/05/soap-envelope');
     }
+    release();
+    expect(t.server.admission.stats().running).toBe(0);
+    expect((await raw.call('queryStorageContainer')).status).toBe(200);
+    expect(t.server.admission.stats().rejected).toBeGreaterThanOrEqual(8);
+  });
+
+  test('row 9: a slow upload holds no admission slot: while it trickles, calls are answered normally', async () => {
+    const slow = slowCall('queryArrays', raw.cookie);
+    await until(() => t.server.face.sessions.all().some((x) => x.inFlight === 1));
+    expect(t.server.admission.stats().running).toBe(0);
+    const r = await raw.call('queryStorageContainer');
+    expect(r.status).toBe(200);
     slow.finish();
     const s = await slow.done;
     expect(s.status).toBe(200);
     expect(s.body).toContain('<vasa:queryArraysResponse>');
-    await until(() => t.server.admission.stats().running === 0);
-    expect((await raw.call('queryStorageContainer')).status).toBe(200);
-    expect(t.server.admission.stats().rejected).toBeGreaterThanOrEqual(8);
   });
 
   test('a burst of parallel calls: every one is answered (success or VasaProviderBusy), none hangs', async () => {
@@ -261,7 +270,7 @@ describe('admission control: VasaProviderBusy, fast, nothing hangs', () => {
         req.write(body.subarray(0, 10));
         return { done, finish: () => req.end(body.subarray(10)) };
       })();
-      await until(() => t2.server.admission.stats().running === 1);
+      await until(() => t2.server.face.sessions.all().some((x) => x.inFlight === 1));
       const r = await r2.call('queryStorageContainer');
       expect(r.status).toBe(500);
       expect(textOf(r.body, 'faultstring')).toMatch(/^This session already has 1 calls in progress \(at most 1\)/);

@@ -246,14 +246,14 @@ describe('the call log', () => {
       await raw.call('deleteVirtualVolume', '<vasa:vvolId>rfc4122.00000000-0000-4000-8000-000000000001</vasa:vvolId>');
       await raw.call('queryArrays', '', { cookie: null });
       const calls = lines.filter((l) => l.message.startsWith('vasa '));
-      const re = /^vasa (\S+) session=([0-9a-f]{8}|-) array=(\S+) \d+\.\dms (ok|fault|busy|unknown)/;
+      const re = /^vasa (\S+) session=([0-9a-f]{8}|-) from=\S+ array=(\S+) \d+\.\dms (ok|fault|busy|unknown|refused)/;
       expect(calls.map((l) => { const m = re.exec(l.message); return m ? [m[1], m[2] === '-' ? '-' : 'id', m[3], m[4], l.level] : l.message; })).toEqual([
         ['registerVASACertificate', '-', '-', 'ok', 'info'],
         ['setContext', 'id', '-', 'ok', 'info'],
         ['queryStorageContainerForArray', 'id', 'Storage001', 'ok', 'info'],
         ['getEvents', 'id', '-', 'ok', 'debug'],
         ['deleteVirtualVolume', 'id', '-', 'fault', 'info'],
-        ['queryArrays', '-', '-', 'fault', 'info'],
+        ['queryArrays', '-', '-', 'refused', 'info'],
       ]);
       expect(calls[4].message).toMatch(/fault: The specified rfc4122\.0+-0000-4000-8000-000000000001 does not exist\.$/);
       const mine = calls.filter((l) => / session=[0-9a-f]{8} /.test(l.message)).map((l) => / session=([0-9a-f]{8}) /.exec(l.message)?.[1]);

@@ -22,14 +22,18 @@ export function providerInfo(face: Face, session?: Session) {
   };
 }
 
-/** The TLS client certificate must be one vCenter registered, or signed by a registered CA. */
+/**
+ * The TLS client certificate must be acceptable now (CertificateStore.verifyClient:
+ * registered or signed by a registered CA root, within its validity period, not
+ * revoked, a client certificate). Refused with InvalidSession, the fault setContext has
+ * for it, and the reason the admin can act on.
+ */
 export function checkClientCertificate(call: Call): void {
   const { face, clientCert } = call;
   if (!face.opts.requireClientCertificate) return;
   if (!clientCert) throw new VasaFault('InvalidSession', 'No client certificate was presented: register it with registerVASACertificate and connect with it.', {}, true);
-  if (!face.certs.isTrusted(clientCert) && !face.certs.signedByCa(clientCert)) {
-    throw new VasaFault('InvalidSession', 'The client certificate is not registered with this provider (registerVASACertificate) nor signed by a registered CA.', {}, true);
-  }
+  const v = face.certs.verifyClient(clientCert);
+  if (!v.ok) throw new VasaFault('InvalidSession', `The client certificate is refused: ${v.reason}.`, {}, true);
 }
 
 interface UsageContextIn {
@@ -80,6 +84,7 @@ export function setContext(call: Call) {
     hostIoIpAddresses: asList<string>(u.hostIoIpAddress),
     subscribeEvents: asList<string>(u.subscribeEvent),
     clientCertificate: call.clientCert,
+    certFingerprint: call.certFingerprint,
   };
   const session = call.face.sessions.create(ctx, u.sessionTimeoutInSeconds);
   if (session.kind === 'host') attachHost(call.face, session);
