@@ -4,16 +4,27 @@
  * operands, as SetProviderConf takes them, so a password may begin with "-"; put `--`
  * before values that are one of the flags themselves (e.g. `settings -s admin -- -l`).
  * The running provider picks every change up without restart (src/config/watch.ts).
+ *
+ * The password of -s and -v may be left out: it is then typed at a prompt without echo,
+ * or read from stdin's first line (issue 8 row 23: on the command line every user of
+ * the machine sees it in `ps`). Given on the command line it still works, with a
+ * warning on stderr.
  */
 import type { Command } from 'commander';
-import { credentialProblem, ProviderAccount } from '../config/account';
+import { credentialProblem, MIN_PASSWORD_LENGTH, ProviderAccount } from '../config/account';
 import { confDir, dataDir } from '../config/runtime';
 import {
   INVALID_INTERVAL_MESSAGE, loadSettings, settingsFile, SettingsError, SettingsErrorCode, updateSettings,
   withDiskArrayAdded, withDiskArrayRemoved, withInterval, withVCenter,
 } from '../config/settings';
 import { providerAddress, providerPort, summarizeSettings, summaryLines } from '../config/settings-summary';
+import { PasswordInput, readPassword } from './password-input';
 import { CliError, EXIT, reportError } from './run';
+
+export interface SettingsDeps {
+  /** Where a password left off the command line is read from (default: process.stdin). */
+  input?: PasswordInput;
+}
 
 interface Flags {
   conf: string;
@@ -30,13 +41,13 @@ interface Flags {
 type Mode = 's' | 'a' | 'd' | 'l' | 't' | 'v';
 
 /** The manual's options: operands each takes, and how help shows them. */
-const MODES: Record<Mode, { operands: string[]; help: string }> = {
-  s: { operands: ['<user>', '<password>'], help: 'set the provider account vCenter registers with (L12: up to 255 characters, letters, digits and the manual\'s symbols, no spaces); stored hashed' },
+const MODES: Record<Mode, { operands: string[]; help: string; password?: boolean }> = {
+  s: { operands: ['<user>', '[<password>]'], password: true, help: `set the provider account vCenter registers with (L12: up to 255 characters, letters, digits and the manual's symbols, no spaces; a password of at least ${MIN_PASSWORD_LENGTH}); stored hashed. Without <password> it is asked for (no echo) or read from stdin` },
   a: { operands: ['<ip>'], help: 'register a disk array by its floating IPv4 address (L1: at most 4)' },
   d: { operands: ['<ip>'], help: 'unregister a disk array' },
   l: { operands: [], help: 'list the registered disk arrays' },
   t: { operands: ['<minutes>'], help: 'output interval of the VM-to-VVOL relation file, 5 to 1440 minutes (L11; default 5)' },
-  v: { operands: ['<ip>', '<https-port>', '<user>', '<password>'], help: 'register vCenter Server (IPv4, HTTPS port, default 443, SSO user and password; these symbols are refused: " & \' , ; < = > ^ |); the password is stored encrypted' },
+  v: { operands: ['<ip>', '<https-port>', '<user>', '[<password>]'], password: true, help: 'register vCenter Server (IPv4, HTTPS port, default 443, SSO user and password; these symbols are refused: " & \' , ; < = > ^ |); the password is stored encrypted. Without <password> it is asked for (no echo) or read from stdin' },
 };
 
 const EXIT_BY_SETTINGS_CODE: Record<SettingsErrorCode, number> = {
@@ -57,9 +68,15 @@ Examples:
   $ npm run -s cli -- settings -a 192.168.1.20
   $ npm run -s cli -- settings -l
   $ npm run -s cli -- settings -t 60
-  $ npm run -s cli -- settings -v 192.168.1.5 443 administrator@vsphere.local 'Secret!1'
-  $ npm run -s cli -- settings -s vasaadmin -- -starts-with-dash
+  $ npm run -s cli -- settings -v 192.168.1.5 443 administrator@vsphere.local
+  $ npm run -s cli -- settings -s vasaadmin
+  $ printf '%s\n' "$NEW_PASSWORD" | npm run -s cli -- settings -s vasaadmin
   $ npm run -s cli -- settings show --json
+
+Passwords: leave them off the command line (where other users see them in \`ps\`): on a
+terminal they are asked for without echo (the provider account's twice), otherwise the
+first line of stdin is read. Given on the command line they still work, with a warning.
+A value beginning with "-" goes after \`--\` (settings -s vasaadmin -- -starts-with-dash).
 `;
 
 function say(text: string | string[]): void {
@@ -86,6 +103,24 @@ function setAccount(o: Flags, user: string, password: string): void {
   if (problems.length) throw new CliError(problems.join(' '), EXIT.usage, 'INVALID_ARGUMENT');
   ProviderAccount.set(o.data, user, password);
   done(o, 'Set successfully!', { providerAccount: { user } });
+}
+
+const VISIBLE_PASSWORD_WARNING = 'WARNING: a password on the command line can be seen by other users of this machine (ps) and stays in the shell history; leave it out to type it at a prompt, or pipe it on stdin.\n';
+
+/**
+ * The operands with the password filled in: as given (with a warning), else read from
+ * the terminal or stdin.
+ */
+async function withPassword(mode: Mode, values: string[], input: PasswordInput): Promise<string[]> {
+  const spec = MODES[mode];
+  if (!spec.password) return values;
+  if (values.length === spec.operands.length) {
+    process.stderr.write(VISIBLE_PASSWORD_WARNING);
+    return values;
+  }
+  const question = mode === 's' ? `New password of the provider account "${values[0]}"` : `Password of the vCenter user "${values[2]}"`;
+  const password = await readPassword({ input, output: process.stderr }, question, mode === 's');
+  return [...values, password];
 }
 
 function perform(mode: Mode, values: string[], o: Flags): void {
@@ -137,18 +172,20 @@ function chooseMode(values: string[], o: Flags): Mode | 'show' {
     throw new CliError('Give one of the options -s, -a, -d, -l, -t, -v (or the command `show`); see `settings --help`. A value beginning with "-" goes after `--` (settings -s admin -- -secret).');
   }
   const mode = modes[0];
-  if (values.length !== MODES[mode].operands.length) {
-    const usage = [`-${mode}`, ...MODES[mode].operands].join(' ');
+  const spec = MODES[mode];
+  const fits = values.length === spec.operands.length || (spec.password && values.length === spec.operands.length - 1);
+  if (!fits) {
+    const usage = [`-${mode}`, ...spec.operands].join(' ');
     throw new CliError(`Usage: settings ${usage} (${values.length} value${values.length === 1 ? '' : 's'} given).`);
   }
   return mode;
 }
 
-export function registerSettingsCommands(program: Command): Command {
+export function registerSettingsCommands(program: Command, deps: SettingsDeps = {}): Command {
   const settings = program
     .command('settings')
     .description('provider settings, as the NEC SetProviderConf command: provider account, disk arrays, relation file interval, vCenter Server')
-    .usage('-s <user> <password> | -a <ip> | -d <ip> | -l | -t <minutes> | -v <ip> <https-port> <user> <password> | show [--json]')
+    .usage('-s <user> [<password>] | -a <ip> | -d <ip> | -l | -t <minutes> | -v <ip> <https-port> <user> [<password>] | show [--json]')
     .option('--conf <dir>', 'configuration folder holding provider-settings.jsonc (env VASA_PROVIDER_CONF)', confDir())
     .option('--data <dir>', 'provider data folder: provider account, settings.key (env VASA_PROVIDER_DATA)', dataDir())
     .option('--json', 'print JSON instead of text')
@@ -161,11 +198,11 @@ export function registerSettingsCommands(program: Command): Command {
     const opt = settings.options[settings.options.length - 1];
     opt.flags = [`-${m}`, ...spec.operands].join(' ');
   }
-  settings.action((values: string[], o: Flags) => {
+  settings.action(async (values: string[], o: Flags) => {
     try {
       const mode = chooseMode(values, o);
       if (mode === 'show') show(o);
-      else perform(mode, values, o);
+      else perform(mode, await withPassword(mode, values, deps.input ?? process.stdin), o);
       process.exitCode = EXIT.ok;
     } catch (e) {
       process.exitCode = e instanceof SettingsError ? reportSettingsError(e, o) : reportError(e, !!o.json);

@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseJsonc } from './jsonc';
+import { ConfigReadError, readConfigFile } from './safe-read';
 import { loadOrCreateKey, seal, unseal, keyFile } from './secrets';
 import { writeFileAtomic } from './atomic-file';
 import {
@@ -49,15 +50,20 @@ export function parseSettings(text: string, file: string): ProviderSettings {
   return v.settings;
 }
 
-/** The settings in `confDir`; the defaults when there is no file. */
+/**
+ * The settings in `confDir`; the defaults when there is no file. A symbolic or hard
+ * link, or anything but a regular file, is refused unread (src/config/safe-read.ts):
+ * errors name the file and the place of a problem, never its content.
+ */
 export function loadSettings(confDir: string): ProviderSettings {
   const file = settingsFile(confDir);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readConfigFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_SETTINGS;
-    throw new SettingsError('IO_ERROR', `Cannot read ${file}: ${(e as Error).message}`, undefined, { cause: e });
+    if (e instanceof ConfigReadError && e.problem === 'missing') return DEFAULT_SETTINGS;
+    const code = e instanceof ConfigReadError && e.problem !== 'io' ? 'INVALID_FILE' : 'IO_ERROR';
+    throw new SettingsError(code, (e as Error).message, undefined, { cause: e });
   }
   return parseSettings(text, file);
 }

@@ -6,7 +6,10 @@
 import fs from 'node:fs';
 import winston from 'winston';
 import type { Clock } from '../array/clock';
+import { escapeControl } from './escape';
 import { RotatingFileTransport } from './rotating-file';
+
+export { escapeControl } from './escape';
 
 export type Logger = winston.Logger;
 
@@ -19,17 +22,31 @@ export interface LoggerOptions {
   retentionDays?: number;
 }
 
+/**
+ * The provider's one line format: "<ISO time> <LEVEL> <message> <fields as JSON>".
+ * Escaping happens here, once, for every transport: no caller needs to remember it.
+ */
+export function formatLine(i: Record<string, unknown>): string {
+  const { level, message, timestamp, ...rest } = i;
+  const extra = Object.keys(rest).length ? ` ${safeJson(rest)}` : '';
+  return escapeControl(`${String(timestamp)} ${String(level).toUpperCase()} ${String(message)}${extra}`);
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return '"(fields that cannot be written as JSON)"';
+  }
+}
+
 export function createLogger(dir: string, clock: Clock, opts: LoggerOptions = {}): Logger {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stamp = winston.format((info) => {
     info.timestamp = new Date(clock.now()).toISOString();
     return info;
   });
-  const line = winston.format.printf((i) => {
-    const { level, message, timestamp, ...rest } = i as Record<string, unknown>;
-    const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
-    return `${timestamp as string} ${String(level).toUpperCase()} ${String(message)}${extra}`;
-  });
+  const line = winston.format.printf((i) => formatLine(i as Record<string, unknown>));
   const transports: winston.transport[] = [
     new RotatingFileTransport({ dir, clock, maxSizeBytes: opts.maxSizeBytes, retentionDays: opts.retentionDays }),
   ];

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import winston from 'winston';
 import type TransportStream from 'winston-transport';
 import type { Clock } from '../array/clock';
+import { escapeControl } from './escape';
 import { expiredLogFiles, listLogFiles, LOG_PREFIX, logFileName, utcDay } from './log-files';
 
 export interface RotationOptions {
@@ -58,14 +59,16 @@ export class RotatingFileTransport extends Transport {
 
   override log(info: Record<string | symbol, unknown>, next: () => void): void {
     const text = info[MESSAGE] ?? info.message;
-    this.write1(`${String(text)}\n`);
+    // The logger's format escaped it already; escaping again costs little and keeps a
+    // transport used with another format from writing a forged line.
+    this.write1(`${escapeControl(String(text))}\n`);
     setImmediate(() => this.emit('logged', info));
     next();
   }
 
-  /** Appends one line, rotating first when the day changed or the file is full. */
+  /** Appends one line (control characters escaped), rotating first when the day changed or the file is full. */
   writeLine(line: string): void {
-    this.write1(line.endsWith('\n') ? line : `${line}\n`);
+    this.write1(`${escapeControl(line.endsWith('\n') ? line.slice(0, -1) : line)}\n`);
   }
 
   private write1(line: string): void {

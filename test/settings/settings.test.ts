@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { registerSettingsCommands } from '../../src/admin/settings-commands';
 import { ProviderAccount } from '../../src/config/account';
 import { keyFile } from '../../src/config/secrets';
@@ -27,7 +28,10 @@ afterEach(() => {
   fs.rmSync(data, { recursive: true, force: true });
 });
 
-const settings = (...args: string[]) => runCli((p) => registerSettingsCommands(p), ['settings', '--conf', conf, '--data', data, ...args]);
+// stdin is empty: a password left off the command line is not there (test/security/cli-passwords.test.ts reads it).
+const settings = (...args: string[]) => runCli((p) => registerSettingsCommands(p, { input: Readable.from([]) }), ['settings', '--conf', conf, '--data', data, ...args]);
+/** What a password on the command line adds to stderr (issue 8 row 23). */
+const VISIBLE = 'WARNING: a password on the command line can be seen by other users of this machine (ps) and stays in the shell history; leave it out to type it at a prompt, or pipe it on stdin.\n';
 
 describe('the settings file', () => {
   test('no file means the defaults (interval 5, no arrays, no vCenter), frozen', () => {
@@ -126,7 +130,7 @@ describe('-v registers vCenter Server; the password is stored encrypted, never i
   const PASSWORD = 'Vc-Secret!2026#x';
 
   test('"Set successfully!", sealed with <data>/settings.key (0600), readable back by the provider', async () => {
-    expect(await settings('-v', '192.0.2.5', '443', 'administrator@vsphere.local', PASSWORD)).toEqual({ out: 'Set successfully!\n', err: '', code: 0 });
+    expect(await settings('-v', '192.0.2.5', '443', 'administrator@vsphere.local', PASSWORD)).toEqual({ out: 'Set successfully!\n', err: VISIBLE, code: 0 });
     const text = fs.readFileSync(settingsFile(conf), 'utf8');
     expect(text).not.toContain(PASSWORD);
     expect(text).toMatch(/"password": "aes-256-gcm:v1:/);
@@ -150,11 +154,11 @@ describe('-v registers vCenter Server; the password is stored encrypted, never i
     expect(fs.existsSync(settingsFile(conf))).toBe(false);
   });
 
-  test('IPv4 only, a real port, four values', async () => {
+  test('IPv4 only, a real port, three or four values', async () => {
     expect((await settings('-v', 'fe80::1', '443', 'admin', PASSWORD)).code).toBe(2);
     expect((await settings('-v', '192.0.2.5', '0', 'admin', PASSWORD)).err).toContain('The vCenter HTTPS port must be a port number (1-65535)');
-    const few = await settings('-v', '192.0.2.5', '443', 'admin');
-    expect(few).toMatchObject({ code: 2, err: 'ERROR: Usage: settings -v <ip> <https-port> <user> <password> (3 values given).\n' });
+    const few = await settings('-v', '192.0.2.5', '443');
+    expect(few).toMatchObject({ code: 2, err: 'ERROR: Usage: settings -v <ip> <https-port> <user> [<password>] (2 values given).\n' });
   });
 
   test('a password beginning with "-" is a value, not an option (after `--` when it starts like a flag)', async () => {
@@ -171,17 +175,19 @@ describe('-v registers vCenter Server; the password is stored encrypted, never i
 describe('L12: -s sets the provider account, stored hashed', () => {
   test('"Set successfully!"; the account verifies; the password is nowhere in the data folder', async () => {
     const pw = 'Prov!der#Pass_99';
-    expect(await settings('-s', 'vasaadmin', pw)).toEqual({ out: 'Set successfully!\n', err: '', code: 0 });
+    expect(await settings('-s', 'vasaadmin', pw)).toEqual({ out: 'Set successfully!\n', err: VISIBLE, code: 0 });
     const acct = ProviderAccount.load(data) as ProviderAccount;
     expect(acct.user).toBe('vasaadmin');
-    expect(acct.verify('vasaadmin', pw)).toBe(true);
+    expect(await acct.verifyAsync('vasaadmin', pw)).toBe(true);
     for (const f of fs.readdirSync(data)) expect(fs.readFileSync(path.join(data, f), 'utf8')).not.toContain(pw);
   });
 
   test('spaces, characters outside the list and more than 255 characters are refused (exit 2)', async () => {
-    expect(await settings('-s', 'vasa admin', 'pw')).toMatchObject({ code: 2, err: 'ERROR: The user name must not contain spaces.\n' });
+    expect(await settings('-s', 'vasa admin', 'Long-Enough-1')).toMatchObject({ code: 2, err: `${VISIBLE}ERROR: The user name must not contain spaces.\n` });
     expect((await settings('-s', 'vasaadmin', 'pässword')).code).toBe(2);
-    expect((await settings('-s', 'a'.repeat(256), 'pw')).err).toBe('ERROR: The user name must be at most 255 characters.\n');
+    expect((await settings('-s', 'a'.repeat(256), 'Long-Enough-1')).err).toBe(`${VISIBLE}ERROR: The user name must be at most 255 characters.\n`);
+    // Issue 8 row 12: a new password has at least 8 characters.
+    expect(await settings('-s', 'vasaadmin', 'Seven!7')).toMatchObject({ code: 2, err: `${VISIBLE}ERROR: The password must be at least 8 characters.\n` });
     expect((await settings('-s', 'a'.repeat(255), 'p!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~')).code).toBe(0);
     expect(ProviderAccount.load(data)?.user).toBe('a'.repeat(255));
   });
@@ -189,7 +195,10 @@ describe('L12: -s sets the provider account, stored hashed', () => {
   test('one option at a time, with its values', async () => {
     expect((await settings()).err).toContain('Give one of the options -s, -a, -d, -l, -t, -v');
     expect((await settings('-a', '-l')).code).toBe(2);
-    expect((await settings('-s', 'onlyuser')).err).toBe('ERROR: Usage: settings -s <user> <password> (1 value given).\n');
+    expect((await settings('-s')).err).toBe('ERROR: Usage: settings -s <user> [<password>] (0 values given).\n');
+    expect((await settings('-v', '192.0.2.5', '443')).err).toBe('ERROR: Usage: settings -v <ip> <https-port> <user> [<password>] (2 values given).\n');
+    // Without the password and with nothing on stdin (issue 8 row 23).
+    expect(await settings('-s', 'onlyuser')).toEqual({ out: '', err: 'ERROR: No password given: stdin is empty. Type it at the prompt (run from a terminal), or pipe one line on stdin.\n', code: 2 });
   });
 });
 

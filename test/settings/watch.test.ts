@@ -106,7 +106,7 @@ test('the provider account (settings -s) is picked up without restart', async ()
   expect(w.reloadAccount().status).toBe('unchanged');
   ProviderAccount.set(data, 'operator', 'Second!Pass2');
   expect(w.reloadAccount()).toEqual({ status: 'applied', user: 'operator' });
-  expect(accounts[0].verify('operator', 'Second!Pass2')).toBe(true);
+  expect(await accounts[0].verifyAsync('operator', 'Second!Pass2')).toBe(true);
   fs.writeFileSync(ProviderAccount.file(data), '{ "user": "x" }');
   expect(w.reloadAccount().status).toBe('rejected');
   expect(logged).toContain('INFO settings: provider account changed (user "operator"); new sessions log in with it');

@@ -22,7 +22,7 @@ import { loadSettings, vCenterPassword } from '../../config/settings';
 import { statusLines } from '../status-commands';
 import { ARCHIVE_RELATION_FOLDER, gatherStatus, LATEST_RELATION_FOLDER, withStore } from './provider-status';
 import { addConfig, addDataConfig, addLogs, addRelationFolders, recentActivity, Sink, storeHealth } from './sources';
-import { BundleTargetError, reasonOf, resolveTarget } from './target';
+import { BundleTargetError, reasonOf, resolveTarget, targetExistsError } from './target';
 import { TarGzWriter } from './tar';
 
 export { BundleTargetError } from './target';
@@ -39,6 +39,8 @@ export interface BundleInput {
   env?: NodeJS.ProcessEnv;
   /** Newest events and alarms kept per disk array. */
   eventLimit?: number;
+  /** Replace an existing file at the target (default: refuse). */
+  force?: boolean;
 }
 
 export interface BundleResult {
@@ -129,11 +131,34 @@ async function gather(sink: Sink, i: BundleInput, eventLimit: number): Promise<v
   });
 }
 
+/**
+ * Moves the finished bundle to its name. Without `force` a hard link, which fails if a
+ * file appeared there while the bundle was written (rename would replace it); where
+ * the file system has no hard links, a last check and a rename.
+ */
+function publish(partial: string, target: string, force: boolean): void {
+  if (force) {
+    fs.renameSync(partial, target);
+    return;
+  }
+  try {
+    fs.linkSync(partial, target);
+    fs.rmSync(partial, { force: true });
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw targetExistsError(target);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw e;
+  }
+  if (fs.existsSync(target)) throw targetExistsError(target);
+  fs.renameSync(partial, target);
+}
+
 /** Writes the bundle and prints nothing; throws BundleTargetError when the target cannot be written. */
 export async function collectSupportBundle(i: BundleInput): Promise<BundleResult> {
   const now = i.clock.now();
   const stamp = stampOf(now);
-  const target = resolveTarget(i.out, i.cwd ?? process.cwd(), stamp);
+  const target = resolveTarget(i.out, i.cwd ?? process.cwd(), stamp, i.force);
   const partial = `${target}.partial-${process.pid}`;
   let tar: TarGzWriter;
   try {
@@ -145,10 +170,11 @@ export async function collectSupportBundle(i: BundleInput): Promise<BundleResult
   try {
     await gather(sink, i, i.eventLimit ?? 1000);
     await tar.finish();
-    fs.renameSync(partial, target);
+    publish(partial, target, !!i.force);
   } catch (e) {
     await tar.abort();
     fs.rmSync(partial, { force: true });
+    if (e instanceof BundleTargetError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code && ['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'EDQUOT', 'EIO'].includes(code)) throw new BundleTargetError(target, reasonOf(e));
     throw e;
