@@ -15,7 +15,7 @@ import { SettingsWatcher } from './config/watch';
 import type { RelationSource } from './relation/model';
 import { createLogger, Logger } from './log/logger';
 import { EventLogger } from './log/event-log';
-import { Store } from './store/db';
+import { Store, StoreRefusedError } from './store/db';
 import { acquireDataLock, DataFolderLockedError } from './store/lock';
 import { ProviderAccount } from './config/account';
 import { startServer, RunningServer } from './vasa/server';
@@ -40,21 +40,47 @@ function portFrom(env: NodeJS.ProcessEnv): number {
 
 const TICK_MS = 1000;
 
+/** Exit status of a start refused because of the store (missing in a used folder, damaged, WAL lost): a person must act. */
+export const EXIT_STORE_REFUSED = 4;
+
+/**
+ * The store, checked (quick_check; Store.open refuses a missing store in a used folder
+ * and a lost WAL), with the demo array on a fresh one. It comes before anything else
+ * the daemon writes into the data folder (logs, certificate, account): those are what
+ * later shows the folder was used, so a first start killed half-way is never taken for
+ * a lost store.
+ */
+function openStore(data: string, clock: SystemClock): { store: Store; engine: DiskArrayEngine; demo: string[] } {
+  const store = Store.open(data, { verify: 'quick' });
+  try {
+    const engine = new DiskArrayEngine(store, clock);
+    const demo: string[] = [];
+    if (engine.listArrays().length === 0) {
+      for (const spec of loadDemoArrays()) if (bootstrapArray(engine, spec).created) demo.push(spec.name);
+    }
+    return { store, engine, demo };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
+
 export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
   const clock = new SystemClock();
   const data = dataDir(env);
-  const log: Logger = createLogger(logDir(data), clock);
   const conf = confDir(env);
   let settings: ProviderSettings = loadSettings(conf);
   const lock = acquireDataLock(data);
-  const store = Store.open(data);
-  const engine = new DiskArrayEngine(store, clock);
-  if (engine.listArrays().length === 0) {
-    for (const spec of loadDemoArrays()) {
-      const r = bootstrapArray(engine, spec);
-      if (r.created) log.info(`created the demo disk array ${spec.name} from ${DEMO_FILE}`);
-    }
+  let opened: { store: Store; engine: DiskArrayEngine; demo: string[] };
+  try {
+    opened = openStore(data, clock);
+  } catch (e) {
+    lock.release();
+    throw e;
   }
+  const { store, engine } = opened;
+  const log: Logger = createLogger(logDir(data), clock);
+  for (const name of opened.demo) log.info(`created the demo disk array ${name} from ${DEMO_FILE}`);
   // A generated password is shown once on the terminal and kept in <data>/initial-password; never in the log.
   const account = ProviderAccount.ensure(data, env.VASA_PROVIDER_USER, env.VASA_PROVIDER_PASSWORD, (m) => {
     log.info(`generated a provider account; its password is in ${data}/initial-password`);
@@ -151,13 +177,31 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
 }
 
 async function main(): Promise<void> {
-  let provider: Provider;
+  let provider: Provider | undefined;
+  let stopRequested: string | undefined;
+  // Installed before the start, not after it: until then SIGTERM's default action ends the
+  // process unhandled (a stop during start-up, or right after the "started" line). A stop
+  // asked for during start-up is carried out once the provider runs.
+  const stop = (sig: string) => {
+    process.stderr.write(`vvol-provider: ${sig} received, stopping\n`);
+    if (!provider) {
+      stopRequested = sig;
+      return;
+    }
+    provider.stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   try {
     provider = await startProvider();
   } catch (e) {
     if (e instanceof DataFolderLockedError) {
       process.stderr.write(`vvol-provider: ${e.message}\n`);
       process.exit(3);
+    }
+    if (e instanceof StoreRefusedError) {
+      process.stderr.write(`vvol-provider: cannot start: ${e.message}\n`);
+      process.exit(EXIT_STORE_REFUSED);
     }
     if (e instanceof SettingsError) {
       process.stderr.write(`vvol-provider: the settings are not valid:\n${(e.problems ?? [e.message]).map((p) => `  - ${p}`).join('\n')}\n`);
@@ -168,12 +212,7 @@ async function main(): Promise<void> {
     process.stderr.write(`vvol-provider: cannot start: ${err.message}${hint}\n`);
     process.exit(1);
   }
-  const stop = (sig: string) => {
-    process.stderr.write(`vvol-provider: ${sig} received, stopping\n`);
-    provider.stop().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (stopRequested) provider.stop().then(() => process.exit(0));
 }
 
 if (require.main === module) void main();

@@ -184,17 +184,20 @@ function print(out: Output, json: boolean): number {
 
 /**
  * Runs a command body against the engine. `createStore` lets `array register` start
- * from an empty data folder; every other command needs an existing store.
+ * from an empty data folder; every other command needs an existing store. Store.open
+ * refuses (STORE_ERROR, exit 1) a store it cannot trust: empty in a used data folder,
+ * damaged at its first page, or with a lost WAL after an unclean stop.
  */
-export function run(cmd: Command, body: (s: Session) => Output, o: { createStore?: boolean } = {}): void {
+export function run(cmd: Command, body: (s: Session) => Output, o: { createStore?: boolean; tick?: boolean } = {}): void {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   const json = !!opts.json;
   let store: Store | undefined;
   try {
     const opened = openEngine(opts, !!o.createStore);
     store = opened.store;
-    // Without the daemon, background tasks still progress: each CLI call advances them.
-    opened.engine.tick();
+    // Without the daemon, background tasks still progress: each CLI call advances them
+    // (not `check`, which looks at the store as it is, and would fail on a damaged one).
+    if (o.tick !== false) opened.engine.tick();
     process.exitCode = print(body(new Session(opened.engine, opts)), json);
   } catch (e) {
     process.exitCode = reportError(e, json);

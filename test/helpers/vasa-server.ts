@@ -97,8 +97,13 @@ export interface ClientCert {
 }
 
 /** A self-signed client certificate (as vCenter has), also written to PEM files for zeep. */
+/**
+ * A self-signed client certificate valid from 2020 to 2045: whatever time a test's clock
+ * shows (a ManualClock starts in 2026, a SystemClock reads the machine's), it is within
+ * the validity period the provider checks.
+ */
 export function makeClientCert(name = 'vcenter.example.test'): ClientCert {
-  const { key, cert } = makeSelfSigned([name], Date.now(), 30);
+  const { key, cert } = makeSelfSigned([name], Date.UTC(2020, 0, 1), 25 * 365);
   const dir = tempDir('vasa-client-');
   const certFile = path.join(dir, 'client.crt');
   const keyFile = path.join(dir, 'client.key');

@@ -34,12 +34,12 @@ test('a transaction that throws leaves no trace', () => {
 
 test('a second daemon on the same data folder is refused with a clear message', () => {
   const dir = tempDir();
+  // flock belongs to the open descriptor: a second acquisition, even in this process, is a second holder.
   const first = acquireDataLock(dir);
-  // Another live process holds it: simulate by writing our parent's pid (alive, not us).
-  first.release();
-  fs.writeFileSync(path.join(dir, 'provider.lock'), `${process.ppid}\n`);
   expect(() => acquireDataLock(dir)).toThrow(DataFolderLockedError);
-  expect(() => acquireDataLock(dir)).toThrow(/Another provider \(pid \d+\) is already running on the data folder/);
+  expect(() => acquireDataLock(dir)).toThrow(new RegExp(`Another provider \\(pid ${process.pid}\\) is already running on the data folder`));
+  first.release();
+  acquireDataLock(dir).release();
 });
 
 test('a lock left by a killed process is taken over', () => {
@@ -113,8 +113,8 @@ test('two takeovers of one stale lock: only one wins', () => {
   const dir = tempDir();
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
   fs.writeFileSync(path.join(dir, 'provider.lock'), `${dead}\n`);
-  // Another starter holds the claim for that dead pid (it is alive: our parent).
-  fs.writeFileSync(path.join(dir, `provider.lock.takeover-${dead}`), `${process.ppid}\n`);
+  const winner = acquireDataLock(dir);
   expect(() => acquireDataLock(dir)).toThrow(DataFolderLockedError);
-  expect(fs.readFileSync(path.join(dir, 'provider.lock'), 'utf8').trim()).toBe(dead);
+  expect(fs.readFileSync(path.join(dir, 'provider.lock'), 'utf8').split('\n')[0]).toBe(String(process.pid));
+  winner.release();
 });
