@@ -16,7 +16,7 @@ import type { Session } from './sessions';
 import type { XmlNode } from './soap/xml';
 import { allowed, faultDetail, faultFromArrayError, VasaFault } from './faults';
 import { CodecError } from './soap/codec';
-import { actionFrom, contentType, envelope, EnvelopeError, faultEnvelope, readEnvelope, SoapVersion } from './soap/envelope';
+import { actionFrom, contentType, envelope, EnvelopeError, faultEnvelope, readEnvelopeAsync, SoapVersion } from './soap/envelope';
 import { key } from './soap/schema';
 import type { OperationDef } from './soap/wsdl';
 
@@ -61,7 +61,7 @@ export interface SoapHttpResponse {
 export const SESSION_COOKIE = 'VASASESSIONID';
 
 /** Lists longer than maxBatchSize by nature: a VVol's metadata pairs, certificates and CRLs. */
-const LIST_LIMITS: Record<string, number> = { metadata: 1024, caRootCert: 256, caCRL: 256 };
+const LIST_LIMITS: Record<string, number> = { metadata: 1024, keyValuePair: 1024, caRootCert: 256, caCRL: 256 };
 
 const shortId = (id?: string) => (id ? crypto.createHash('sha256').update(id).digest('hex').slice(0, 8) : '-');
 
@@ -79,7 +79,7 @@ export class Dispatcher {
     let session: string | undefined;
     let array: string | undefined;
     try {
-      const env = readEnvelope(r.body, r.soapAction, r.contentType);
+      const env = await readEnvelopeAsync(r.body, r.soapAction, r.contentType);
       version = env.version;
       op = (env.body?.local ?? env.action ?? '').replace(/^$/, '?');
       if (env.body && env.action && env.body.local !== env.action && env.body.local !== `${env.action}Request`) op = env.body.local;

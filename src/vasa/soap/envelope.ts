@@ -5,7 +5,7 @@
  * else the first Body child (empty-Body operations are routed by action alone).
  */
 import { NS_DECLS } from './codec';
-import { escapeText, parseXml, XmlNode } from './xml';
+import { DEFAULT_XML_LIMITS, escapeText, parseXml, parseXmlAsync, XmlLimits, XmlNode } from './xml';
 
 export const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
@@ -22,8 +22,8 @@ export interface SoapRequest {
 }
 
 export class EnvelopeError extends Error {
-  constructor(message: string, readonly version: SoapVersion = '1.1') {
-    super(message);
+  constructor(message: string, readonly version: SoapVersion = '1.1', options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'EnvelopeError';
   }
 }
@@ -42,14 +42,39 @@ export function actionFrom(soapAction: string | undefined, contentType: string |
   return a.slice(i + 1) || undefined;
 }
 
-export function readEnvelope(text: string, soapAction?: string, contentType?: string): SoapRequest {
-  const guess: SoapVersion = /application\/soap\+xml/i.test(contentType ?? '') ? '1.2' : '1.1';
+/**
+ * Reads a request envelope. The XML is parsed under `limits` (element, attribute,
+ * namespace-declaration, depth and reference caps); a cap exceeded is an EnvelopeError
+ * whose `cause` is the XmlLimitError naming the cap.
+ */
+export function readEnvelope(text: string, soapAction?: string, contentType?: string, limits: Readonly<XmlLimits> = DEFAULT_XML_LIMITS): SoapRequest {
+  const guess = guessVersion(contentType);
   let root: XmlNode;
   try {
-    root = parseXml(text);
+    root = parseXml(text, limits);
   } catch (e) {
-    throw new EnvelopeError((e as Error).message, guess);
+    throw new EnvelopeError((e as Error).message, guess, { cause: e });
   }
+  return fromRoot(root, guess, soapAction, contentType);
+}
+
+/** readEnvelope over parseXmlAsync: a large body is parsed in slices, giving other clients a turn between them. */
+export async function readEnvelopeAsync(text: string, soapAction?: string, contentType?: string, limits: Readonly<XmlLimits> = DEFAULT_XML_LIMITS): Promise<SoapRequest> {
+  const guess = guessVersion(contentType);
+  let root: XmlNode;
+  try {
+    root = await parseXmlAsync(text, limits);
+  } catch (e) {
+    throw new EnvelopeError((e as Error).message, guess, { cause: e });
+  }
+  return fromRoot(root, guess, soapAction, contentType);
+}
+
+function guessVersion(contentType: string | undefined): SoapVersion {
+  return /application\/soap\+xml/i.test(contentType ?? '') ? '1.2' : '1.1';
+}
+
+function fromRoot(root: XmlNode, guess: SoapVersion, soapAction: string | undefined, contentType: string | undefined): SoapRequest {
   if (root.local !== 'Envelope' || (root.ns !== SOAP11 && root.ns !== SOAP12)) {
     throw new EnvelopeError('The request is not a SOAP 1.1 or 1.2 envelope.', guess);
   }
