@@ -159,3 +159,25 @@ export function dataFolderHolder(dataDir: string): { held: boolean; pid?: number
     fs.closeSync(fd);
   }
 }
+
+/**
+ * A non-blocking OS lock on a folder (flock LOCK_EX on a read-only descriptor of it):
+ * the descriptor when taken (close it, or call releaseFolder, to release), undefined
+ * while another process holds it. For folders other than the data folder (the relation
+ * files' writer).
+ */
+export function tryLockFolder(dir: string): number | undefined {
+  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  try {
+    flockSync(fd, 'exnb');
+    return fd;
+  } catch (e) {
+    fs.closeSync(fd);
+    if (wouldBlock(e)) return undefined;
+    throw e;
+  }
+}
+
+export function releaseFolder(fd: number): void {
+  fs.closeSync(fd);
+}

@@ -4,7 +4,9 @@
  * the configured host names and addresses) are made with node-forge and kept in
  * <data>/certs with 0600 permissions; a configured pair replaces them. VASA's
  * certificate operations (requestCSR, registerCASignedProviderCertificate,
- * registerCACertificatesAndCRLs, registerVASACertificate) change what is here.
+ * registerCACertificatesAndCRLs, registerVASACertificate) change what is here; the
+ * certificates it trusts are held parsed in memory by TrustStore (trust-store.ts), and
+ * certificate-watch.ts renews or alarms before the served certificate expires.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -13,6 +15,11 @@ import path from 'node:path';
 import forge from 'node-forge';
 import type { Clock } from '../array/clock';
 import { writeFileAtomic } from '../config/atomic-file';
+import { CertificateError, fingerprintOf, MIN_INSTALL_DAYS, MIN_INSTALL_MS, oneCertificate, serverUsageProblem, validityProblem } from './certificate-checks';
+import { ClientVerdict, DEFAULT_TRUST_LIMITS, TrustLimits, TrustStore } from './trust-store';
+
+export { CertificateError } from './certificate-checks';
+export type { ClientVerdict, TrustLimits } from './trust-store';
 
 export interface CertificateOptions {
   /** Host names and IP addresses the certificate names (subject alternative names). */
@@ -22,6 +29,8 @@ export interface CertificateOptions {
   keyFile?: string;
   /** Lifetime of a generated certificate, days. */
   days?: number;
+  /** Caps on registered client certificates, CA roots and CRLs. */
+  limits?: Partial<TrustLimits>;
 }
 
 export interface CertificateInfo {
@@ -101,36 +110,54 @@ export function keyMatches(certPem: string, keyPem: string): boolean {
   }
 }
 
-export function isPemCertificate(pem: string): boolean {
-  try {
-    new crypto.X509Certificate(pem);
-    return true;
-  } catch {
-    return false;
-  }
+/** A change of the served certificate made without being asked (the watch raises the alarm). */
+export interface RenewalNotice {
+  status: 'Yellow' | 'Red';
+  message: string;
+}
+
+export interface Identity {
+  key: string;
+  cert: string;
+  info: CertificateInfo;
+  /** Whether this call replaced an expired (or unreadable) certificate with a new self-signed one. */
+  renewed: boolean;
 }
 
 export class CertificateStore {
   readonly dir: string;
-  private readonly trustedDir: string;
-  private readonly caDir: string;
+  private readonly trustStore: TrustStore;
+  private notices: RenewalNotice[] = [];
 
   constructor(dataDir: string, private readonly clock: Clock, private readonly opts: CertificateOptions) {
     this.dir = path.join(dataDir, 'certs');
-    this.trustedDir = path.join(this.dir, 'trusted');
-    this.caDir = path.join(this.dir, 'ca');
-    for (const d of [this.dir, this.trustedDir, this.caDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.trustStore = new TrustStore(this.dir, clock, { ...DEFAULT_TRUST_LIMITS, ...opts.limits });
   }
 
   private get keyFile() { return path.join(this.dir, 'provider.key'); }
   private get certFile() { return path.join(this.dir, 'provider.crt'); }
   private get sourceFile() { return path.join(this.dir, 'provider.source'); }
 
+  /** Whether the provider serves a configured pair (certFile/keyFile settings). */
+  get configured(): boolean {
+    return !!(this.opts.certFile && this.opts.keyFile);
+  }
+
+  /** The files of the configured pair, for messages. */
+  get configuredFiles(): { certFile?: string; keyFile?: string } {
+    return { certFile: this.opts.certFile, keyFile: this.opts.keyFile };
+  }
+
   /**
-   * The key and certificate to serve. Generated on first use; a configured pair wins;
-   * an expired generated certificate is renewed (the caller raises the alarm).
+   * The key and certificate to serve. Generated on first use; a configured pair wins (and
+   * is served even when expired: the admin chose it; the watch raises the alarm). A
+   * generated certificate that has expired is renewed; a CA-signed one that has expired
+   * (or whose files no longer agree with each other) is replaced by a new self-signed
+   * pair: an expired CA-signed certificate is never served. Each replacement leaves a
+   * notice for the watch (takeNotices).
    */
-  identity(): { key: string; cert: string; info: CertificateInfo; renewed: boolean } {
+  identity(): Identity {
     if (this.opts.certFile && this.opts.keyFile) {
       const cert = fs.readFileSync(this.opts.certFile, 'utf8');
       const key = fs.readFileSync(this.opts.keyFile, 'utf8');
@@ -141,18 +168,55 @@ export class CertificateStore {
     if (!fs.existsSync(this.keyFile) || !fs.existsSync(this.certFile)) {
       this.generate();
     } else {
-      const info = describeCertificate(fs.readFileSync(this.certFile, 'utf8'), this.source());
-      if (info.validTo <= this.clock.now() && info.source === 'generated') {
+      const problem = this.installedProblem();
+      if (problem) {
         this.generate();
         renewed = true;
+        this.notices.push(problem);
       }
     }
     const cert = fs.readFileSync(this.certFile, 'utf8');
     return { key: fs.readFileSync(this.keyFile, 'utf8'), cert, info: describeCertificate(cert, this.source()), renewed };
   }
 
+  /** Why the installed pair must not be served (and what to tell the admin), or undefined. */
+  private installedProblem(): RenewalNotice | undefined {
+    const source = this.source();
+    const certPem = fs.readFileSync(this.certFile, 'utf8');
+    let info: CertificateInfo;
+    try {
+      info = describeCertificate(certPem, source);
+    } catch {
+      return { status: 'Red', message: 'The provider certificate file could not be read; a new self-signed certificate was made: re-register the provider in vCenter.' };
+    }
+    if (!keyMatches(certPem, fs.readFileSync(this.keyFile, 'utf8'))) {
+      return { status: 'Red', message: `The ${source} provider certificate ${info.fingerprint256} does not belong to the provider key; a new self-signed certificate was made: re-register the provider in vCenter.` };
+    }
+    if (info.validTo > this.clock.now()) return undefined;
+    const when = new Date(info.validTo).toISOString();
+    return source === 'ca-signed'
+      ? { status: 'Red', message: `The CA-signed provider certificate ${info.fingerprint256} expired on ${when}; the provider now serves a new self-signed certificate: re-register the provider in vCenter (or refresh its certificate) to have a new one signed.` }
+      : { status: 'Red', message: `The provider certificate ${info.fingerprint256} expired on ${when} and was renewed; re-register the provider or refresh its certificate in vCenter.` };
+  }
+
+  /** Renews the generated certificate before it expires (the watch calls this); leaves a notice. */
+  renew(reason: string): CertificateInfo {
+    this.generate();
+    const info = describeCertificate(fs.readFileSync(this.certFile, 'utf8'), 'generated');
+    this.notices.push({ status: 'Yellow', message: `${reason} A new self-signed provider certificate ${info.fingerprint256} was made, valid until ${new Date(info.validTo).toISOString()}; re-register the provider or refresh its certificate in vCenter.` });
+    return info;
+  }
+
+  /** The replacements made since the last call (for the alarm), oldest first. */
+  takeNotices(): RenewalNotice[] {
+    const n = this.notices;
+    this.notices = [];
+    return n;
+  }
+
   private source(): CertificateInfo['source'] {
-    return fs.existsSync(this.sourceFile) ? (fs.readFileSync(this.sourceFile, 'utf8').trim() as CertificateInfo['source']) : 'generated';
+    const s = fs.existsSync(this.sourceFile) ? fs.readFileSync(this.sourceFile, 'utf8').trim() : 'generated';
+    return s === 'ca-signed' || s === 'configured' ? s : 'generated';
   }
 
   /** Makes a fresh key and self-signed certificate. */
@@ -167,63 +231,91 @@ export class CertificateStore {
     return makeCsr(fs.readFileSync(this.keyFile, 'utf8'), this.opts.names);
   }
 
-  /** Installs a CA-signed certificate for the current key (VASA registerCASignedProviderCertificate). */
-  installSigned(certPem: string): CertificateInfo {
-    if (!isPemCertificate(certPem)) throw new Error('The provider certificate is not a PEM certificate.');
-    if (!keyMatches(certPem, fs.readFileSync(this.keyFile, 'utf8'))) throw new Error('The provider certificate does not belong to the provider key (was it signed from our CSR?).');
-    const info = describeCertificate(certPem, 'ca-signed');
-    if (info.validTo <= this.clock.now()) throw new Error('The provider certificate has expired.');
-    writeFileAtomic(this.certFile, certPem);
+  /**
+   * Installs a CA-signed certificate for the current key (VASA
+   * registerCASignedProviderCertificate), checked before it is served: exactly one
+   * certificate, made for our key, valid now and for at least a day more, a server
+   * certificate, and, once CA roots are registered, issued and signed by one of them
+   * and not revoked. Throws CertificateError with the reason.
+   */
+  installSigned(text: string): CertificateInfo {
+    if (this.configured) throw new CertificateError('The provider serves a configured certificate (certFile/keyFile settings); change those files instead.');
+    const { cert } = oneCertificate(text, 'provider certificate');
+    if (!keyMatches(cert.toString(), fs.readFileSync(this.keyFile, 'utf8'))) throw new CertificateError('The provider certificate does not belong to the provider key (was it signed from our CSR?).');
+    const now = this.clock.now();
+    const why = validityProblem(cert, now, 'provider certificate') ?? serverUsageProblem(cert);
+    if (why) throw new CertificateError(`The provider certificate cannot be installed: ${why}.`);
+    const to = Date.parse(cert.validTo);
+    if (to - now < MIN_INSTALL_MS) throw new CertificateError(`The provider certificate expires on ${new Date(to).toISOString()}, in less than ${MIN_INSTALL_DAYS} day: sign one that lasts longer.`);
+    if (this.trustStore.hasRoots()) {
+      if (!this.trustStore.issuingRoot(cert)) throw new CertificateError('The provider certificate is not issued and signed by a registered CA root (registerCACertificatesAndCRLs), or that root is not valid now.');
+      if (this.trustStore.isRevoked(cert)) throw new CertificateError('The provider certificate is revoked by a registered CRL.');
+    }
+    const pem = cert.toString();
+    writeFileAtomic(this.certFile, pem);
     writeFileAtomic(this.sourceFile, 'ca-signed\n');
-    return info;
+    return describeCertificate(pem, 'ca-signed');
   }
 
-  private static fp(pem: string): string {
-    return new crypto.X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
+  // ------------------------------------------------------------------ trust (see trust-store.ts)
+
+  /** Increments on every change of trust (trust, untrust, setCas). */
+  get trustVersion(): number {
+    return this.trustStore.trustVersion;
   }
 
-  /** Trusts a client certificate (VASA registerVASACertificate). */
-  trust(pem: string): string {
-    const fp = CertificateStore.fp(pem);
-    writeFileAtomic(path.join(this.trustedDir, `${fp}.pem`), pem);
-    return fp;
+  /** What was wrong with the trust folders at load (the watch logs it once). */
+  get loadWarnings(): readonly string[] {
+    return this.trustStore.loadWarnings;
   }
 
-  /** Stops trusting a client certificate; false when it was not trusted. */
-  untrust(pem: string): boolean {
-    const f = path.join(this.trustedDir, `${CertificateStore.fp(pem)}.pem`);
-    if (!fs.existsSync(f)) return false;
-    fs.rmSync(f);
-    return true;
+  /** Trusts a client certificate (registerVASACertificate); throws CertificateError when it is refused. */
+  trust(text: string): { fingerprint: string; dropped: string[] } {
+    return this.trustStore.trust(text);
   }
 
+  /** Stops trusting a client certificate: its fingerprint, or undefined when it was not registered. */
+  untrust(text: string): string | undefined {
+    return this.trustStore.untrust(text);
+  }
+
+  /** Whether this exact certificate is registered. */
   isTrusted(pem: string): boolean {
-    return fs.existsSync(path.join(this.trustedDir, `${CertificateStore.fp(pem)}.pem`));
+    try {
+      return this.trustStore.isTrusted(CertificateStore.fp(pem));
+    } catch {
+      return false;
+    }
   }
 
-  /** Replaces the CA roots and CRLs (VASA registerCACertificatesAndCRLs / refresh). */
-  setCas(roots: string[], crls: string[]): void {
-    for (const f of fs.readdirSync(this.caDir)) fs.rmSync(path.join(this.caDir, f));
-    roots.forEach((pem, i) => writeFileAtomic(path.join(this.caDir, `root-${i}.pem`), pem));
-    crls.forEach((pem, i) => writeFileAtomic(path.join(this.caDir, `crl-${i}.pem`), pem));
+  /** Replaces the CA roots and CRLs (registerCACertificatesAndCRLs / refresh); throws CertificateError, changing nothing. */
+  setCas(roots: string[], crls: string[]): Promise<void> {
+    return this.trustStore.setCas(roots, crls);
   }
 
   cas(): { roots: string[]; crls: string[] } {
-    const files = fs.readdirSync(this.caDir).sort();
-    const read = (prefix: string) => files.filter((f) => f.startsWith(prefix)).map((f) => fs.readFileSync(path.join(this.caDir, f), 'utf8'));
-    return { roots: read('root-'), crls: read('crl-') };
+    return this.trustStore.cas();
   }
 
-  /** Whether a client certificate chains to one of the registered CA roots. */
+  /** Whether a client certificate chains to one of the registered CA roots valid now. */
   signedByCa(pem: string): boolean {
-    const x = new crypto.X509Certificate(pem);
-    return this.cas().roots.some((r) => {
-      try {
-        const ca = new crypto.X509Certificate(r);
-        return x.checkIssued(ca) && x.verify(ca.publicKey);
-      } catch {
-        return false;
-      }
-    });
+    try {
+      return !!this.trustStore.issuingRoot(new crypto.X509Certificate(pem));
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Whether a client certificate is acceptable now (setContext, and every call of its
+   * session): see TrustStore.verifyClient. Costs a Map lookup for a PEM seen before.
+   */
+  verifyClient(pem: string): ClientVerdict {
+    return this.trustStore.verifyClient(pem);
+  }
+
+  /** Lowercase hex SHA-256 of the DER, without colons. */
+  static fp(pem: string): string {
+    return fingerprintOf(new crypto.X509Certificate(pem));
   }
 }

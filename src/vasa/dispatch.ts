@@ -153,13 +153,8 @@ export class Dispatcher {
 
   /** Why a session's certificate is no longer accepted, or undefined while it is. */
   private certificateProblem(pem: string): string | undefined {
-    // TEMPORARY until CertificateStore.verifyClient lands (certificates work in progress).
-    const certs = this.face.certs as unknown as { verifyClient?: (p: string) => { ok: true } | { ok: false; reason: string } };
-    if (certs.verifyClient) {
-      const v = certs.verifyClient(pem);
-      return v.ok ? undefined : v.reason;
-    }
-    return this.face.certs.isTrusted(pem) || this.face.certs.signedByCa(pem) ? undefined : 'not registered';
+    const v = this.face.certs.verifyClient(pem);
+    return v.ok ? undefined : v.reason;
   }
 
   /**
@@ -174,7 +169,8 @@ export class Dispatcher {
     for (const [name, n] of counts) {
       const limit = LIST_LIMITS[name] ?? max;
       if (n > limit) {
-        const fault = def.faults.includes('TooMany') ? 'TooMany' : 'InvalidArgument';
+        // The first of these the operation's fault list names (certificate operations list InvalidCertificate).
+        const fault = (['TooMany', 'InvalidArgument', 'InvalidCertificate'] as const).find((f) => def.faults.includes(f)) ?? 'InvalidArgument';
         throw new VasaFault(fault, `At most ${limit} ${name} per call (got ${n}).`, fault === 'TooMany' ? { maxBatchSize: max } : {}, true);
       }
     }

@@ -20,6 +20,7 @@ import { Admission, AdmissionOptions, Busy } from './admission';
 import { VasaFault } from './faults';
 import { catalog } from './catalog';
 import { CertificateStore, CertificateInfo } from './certificates';
+import { watchProviderCertificate } from './certificate-watch';
 import { Dispatcher, reachableWithoutSession, SESSION_COOKIE } from './dispatch';
 import { BodyError, readBody } from './http/body';
 import { ConnectionLimitOptions, ConnectionLimits, DEFAULT_CONNECTION_LIMITS, isLoopback, plainAddress } from './http/connections';
@@ -35,7 +36,6 @@ import { SyntheticTasks } from './synthetic-tasks';
 import { versionXml } from './version-xml';
 
 export const SERVICE_PATH = '/vasa/services/vasaService';
-const DAY = 24 * 3600 * 1000;
 
 export interface ServerOptions {
   dataDir: string;
@@ -371,24 +371,15 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   const hostForUrl = names.find((n) => net.isIPv4(n) && n !== '127.0.0.1') ?? (o.host && o.host !== '0.0.0.0' ? o.host : '127.0.0.1');
   faceOpts.baseUrl = o.face?.baseUrl ?? `https://${hostForUrl}:${port}`;
 
-  const checkCertificate = () => {
-    const info = identity.info;
-    const left = info.validTo - clock.now();
-    const arrays = engine.listArrays();
-    if (identity.renewed || left < (o.certWarnDays ?? 30) * DAY) {
-      const message = identity.renewed
-        ? `The provider certificate had expired and was renewed (new fingerprint ${info.fingerprint256}); re-register the provider or refresh its certificate in vCenter.`
-        : `The provider certificate ${info.fingerprint256} expires on ${new Date(info.validTo).toISOString()} (${Math.max(0, Math.floor(left / DAY))} days left); renew it before it expires.`;
-      log.warn(message);
-      for (const a of arrays) {
-        engine.raiseAlarm(a.name, { type: 'Manageability', status: left <= 0 ? 'Red' : 'Yellow', objectType: 'StorageArray', objectId: a.serial, messageId: identity.renewed ? 'nec.certificate.renewed' : 'nec.certificate.expiring', message });
-      }
-      identity.renewed = false;
-    }
-  };
-  checkCertificate();
-  const certTimer = setInterval(checkCertificate, 6 * 3600 * 1000);
-  certTimer.unref();
+  // Renews a generated certificate before it expires, falls back from an expired CA-signed
+  // one, and raises the expiry alarms (certificate-watch.ts); its timer is its own.
+  const certWatch = watchProviderCertificate({
+    certs, clock, log, warnDays: o.certWarnDays ?? 30, reload,
+    raiseAlarm: (status, messageId, message) => {
+      for (const a of engine.listArrays()) engine.raiseAlarm(a.name, { type: 'Manageability', status, objectType: 'StorageArray', objectId: a.serial, messageId, message });
+    },
+  });
+  certWatch.check();
   const sweepTimer = setInterval(() => face.sessions.sweep(), 60_000);
   sweepTimer.unref();
 
@@ -401,7 +392,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     admission,
     connections,
     async close() {
-      clearInterval(certTimer);
+      certWatch.stop();
       clearInterval(sweepTimer);
       loopDelay.disable();
       await new Promise<void>((resolve) => {

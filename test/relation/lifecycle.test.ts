@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileStamp } from '../../src/relation/paths';
+import { releaseFolder, tryLockFolder } from '../../src/store/lock';
 import { RelationFailure, RelationResult, RELATION_WRITE_FAILED } from '../../src/relation/service';
 import { buildArray, Fixture, GB } from '../helpers/fixture';
 import { addVvol, captureLog, createVm, service, unzipWithPython, validate, VM_A } from './scenario';
@@ -265,13 +266,21 @@ test('X1: two passes at once share one write', async () => {
 test('X1: another process holding the relation lock makes the pass wait, then skip without an alarm', async () => {
   const failures: RelationFailure[] = [];
   const s = service(f, { lockWaitMs: 200, onFailure: (x) => failures.push(x) });
-  fs.mkdirSync(path.dirname(latestDir), { recursive: true });
-  fs.writeFileSync(path.join(path.dirname(latestDir), '.lock'), `${process.ppid}\n`);
-  const [r] = await s.checkAndWrite();
-  expect(r.error).toMatch(/Another process \(pid \d+\) is writing the relation files/);
-  expect(failures).toEqual([]);
-  // A lock left by a process that is gone is taken over.
-  fs.writeFileSync(path.join(path.dirname(latestDir), '.lock'), '999999999\n');
+  const dir = path.dirname(latestDir);
+  fs.mkdirSync(dir, { recursive: true });
+  // Another holder: the OS lock on the folder (taken here on a descriptor of its own) and its note.
+  const fd = tryLockFolder(dir) as number;
+  expect(fd).toBeDefined();
+  fs.writeFileSync(path.join(dir, '.lock'), `${process.ppid}\n`);
+  try {
+    const [r] = await s.checkAndWrite();
+    expect(r.error).toMatch(/Another process \(pid \d+\) is writing the relation files/);
+    expect(failures).toEqual([]);
+  } finally {
+    releaseFolder(fd);
+  }
+  // A note left by a writer that is gone (killed) holds nothing.
+  fs.writeFileSync(path.join(dir, '.lock'), '999999999\n');
   expect((await s.checkAndWrite())[0].written).toBeDefined();
-  expect(fs.existsSync(path.join(path.dirname(latestDir), '.lock'))).toBe(false);
+  expect(fs.existsSync(path.join(dir, '.lock'))).toBe(false);
 });

@@ -3,6 +3,7 @@
  * vCenter sees, the settings with the registration URL (L13), and per disk array its
  * monitoring state and the last relation file with its outcome.
  */
+import { acquireDataLock } from '../../src/store/lock';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,13 +45,22 @@ test('text: daemon, account, certificate, settings with the registration URL, ar
   expect(r.out).not.toMatch(/VcSso|aes-256-gcm/);
 });
 
-test('the daemon: running when the lock file holds a live pid, a stale lock otherwise', async () => {
+test('the daemon: running while a process holds the folder\'s OS lock; a lock note left without a holder is stale', async () => {
   const lock = path.join(inst.data, 'provider.lock');
-  fs.writeFileSync(lock, `${process.pid}\nvvol-provider\n`);
-  expect((await status()).out).toContain(`Daemon: running (pid ${process.pid})`);
+  const held = acquireDataLock(inst.data);
+  try {
+    expect((await status()).out).toContain(`Daemon: running (pid ${process.pid})`);
+    // Row 20: deleting the note does not hide the holder.
+    fs.rmSync(lock);
+    expect((await status()).out).toContain('Daemon: running');
+  } finally {
+    held.release();
+  }
+  expect((await status()).out).toContain('Daemon: not running');
   const gone = spawnSync(process.execPath, ['-e', '0']).pid as number;
   fs.writeFileSync(lock, `${gone}\nvvol-provider\n`);
   expect((await status()).out).toContain(`Daemon: not running (stale lock of pid ${gone} in ${lock})`);
+  fs.rmSync(lock);
 });
 
 test('--json, and the relation outcome in either state layout (a failed write shows its error)', async () => {

@@ -4,12 +4,14 @@
  * certificate at once, on the next TLS connection), registerCACertificatesAndCRLs
  * (then an ESXi host certificate signed by that CA, never registered itself, may
  * setContext), unregisterVASACertificate; and many hosts holding sessions at once.
+ * The operations without credentials of their own are called on vCenter's session.
  */
 import crypto from 'node:crypto';
 import tls from 'node:tls';
 import forge from 'node-forge';
+import { makeLeaf } from '../helpers/pki';
 import {
-  ClientCert, esc, makeClientCert, PASSWORD, RawSoap, startTestServer, TestServer, textOf, textsOf, USER,
+  ClientCert, esc, PASSWORD, RawSoap, startTestServer, TestServer, textOf, textsOf, USER,
 } from '../helpers/vasa-server';
 
 let t: TestServer;
@@ -17,13 +19,16 @@ let vc: ClientCert;
 
 interface Ca { key: forge.pki.rsa.PrivateKey; cert: forge.pki.Certificate; pem: string }
 
+/** The server's clock (a ManualClock): certificates are made valid around its time, not the wall clock's. */
+const now = () => t.fixture.clock.now();
+
 function makeCa(): Ca {
   const keys = forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 3600_000);
-  cert.validity.notAfter = new Date(Date.now() + 30 * 86400_000);
+  cert.validity.notBefore = new Date(now() - 3600_000);
+  cert.validity.notAfter = new Date(now() + 30 * 86400_000);
   const attrs = [{ name: 'commonName', value: 'Test VMCA' }, { name: 'organizationName', value: 'vsphere.local' }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
@@ -36,8 +41,8 @@ function sign(ca: Ca, publicKey: forge.pki.PublicKey, cn: string, serial: string
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = serial;
-  cert.validity.notBefore = new Date(Date.now() - 3600_000);
-  cert.validity.notAfter = new Date(Date.now() + 10 * 86400_000);
+  cert.validity.notBefore = new Date(now() - 3600_000);
+  cert.validity.notAfter = new Date(now() + 10 * 86400_000);
   cert.setSubject([{ name: 'commonName', value: cn }]);
   cert.setIssuer(ca.cert.subject.attributes);
   cert.setExtensions([{ name: 'basicConstraints', cA: false }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]);
@@ -57,16 +62,29 @@ function servedFingerprint(port: number): Promise<string> {
   });
 }
 
+const registration = (c: ClientCert) => `<vasa:userName>${USER}</vasa:userName><vasa:password>${PASSWORD}</vasa:password><vasa:newCertificate>${esc(c.cert)}</vasa:newCertificate>`;
+
+/** A client certificate valid around the server's clock. */
+const clientCert = (cn: string) => makeLeaf(now(), undefined, { cn });
+
+/** vCenter's connection: its certificate registered, a session made with its vcGuid. */
+async function vcenterSession(c: ClientCert, guid: string): Promise<RawSoap> {
+  const raw = new RawSoap(t.url, c);
+  expect((await raw.call('registerVASACertificate', registration(c))).status).toBe(200);
+  expect((await raw.call('setContext', `<vasa:usageContext><data:vcGuid>${guid}</data:vcGuid></vasa:usageContext>`)).status).toBe(200);
+  return raw;
+}
+
 beforeAll(async () => {
   t = await startTestServer();
-  vc = makeClientCert('vcenter-vmca');
+  vc = clientCert('vcenter-vmca');
 });
 afterAll(async () => {
   await t?.close();
 });
 
 test('requestCSR and registerCASignedProviderCertificate: the provider serves the CA-signed certificate', async () => {
-  const raw = new RawSoap(t.url, vc);
+  const raw = await vcenterSession(vc, 'vc-vmca');
   const before = await servedFingerprint(t.port);
   expect(before).toBe(t.server.certificate.fingerprint256);
   const csrAnswer = await raw.call('requestCSR');
@@ -113,21 +131,21 @@ test('registerCACertificatesAndCRLs: a host certificate signed by a registered C
   expect(textsOf(pes.body, 'return')).toHaveLength(2);
 });
 
-test('unregisterVASACertificate: that certificate can no longer setContext', async () => {
-  const c = makeClientCert('vcenter-leaving');
-  const raw = new RawSoap(t.url, c);
-  await raw.call('registerVASACertificate', `<vasa:userName>${USER}</vasa:userName><vasa:password>${PASSWORD}</vasa:password><vasa:newCertificate>${esc(c.cert)}</vasa:newCertificate>`);
-  expect((await raw.call('setContext', '<vasa:usageContext><data:vcGuid>vc-leaving</data:vcGuid></vasa:usageContext>')).status).toBe(200);
-  const u = await raw.call('unregisterVASACertificate', `<vasa:existingCertificate>${esc(c.cert)}</vasa:existingCertificate>`);
+test('unregisterVASACertificate: that certificate can no longer setContext, and its session ends', async () => {
+  const c = clientCert('vcenter-leaving');
+  const raw = await vcenterSession(c, 'vc-leaving');
+  const admin = await vcenterSession(vc, 'vc-admin');
+  const u = await admin.call('unregisterVASACertificate', `<vasa:existingCertificate>${esc(c.cert)}</vasa:existingCertificate>`);
   expect(u.status).toBe(200);
+  expect((await raw.call('queryArrays')).body).toContain('<vasa:InvalidSession>');
   expect((await raw.call('setContext', '<vasa:usageContext><data:vcGuid>vc-leaving</data:vcGuid></vasa:usageContext>')).body).toContain('<vasa:InvalidSession>');
-  const again = await raw.call('unregisterVASACertificate', `<vasa:existingCertificate>${esc(c.cert)}</vasa:existingCertificate>`);
+  const again = await admin.call('unregisterVASACertificate', `<vasa:existingCertificate>${esc(c.cert)}</vasa:existingCertificate>`);
   expect(again.body).toContain('<vasa:InvalidCertificate>');
 });
 
 test('many ESXi hosts and vCenters hold sessions at once', async () => {
   const raw = new RawSoap(t.url, vc);
-  await raw.call('registerVASACertificate', `<vasa:userName>${USER}</vasa:userName><vasa:password>${PASSWORD}</vasa:password><vasa:newCertificate>${esc(vc.cert)}</vasa:newCertificate>`);
+  await raw.call('registerVASACertificate', registration(vc));
   const clients = Array.from({ length: 24 }, () => new RawSoap(t.url, vc));
   await Promise.all(clients.map((c, i) => c.call('setContext', i % 6 === 0
     ? `<vasa:usageContext><data:vcGuid>vc-many-${i}</data:vcGuid></vasa:usageContext>`

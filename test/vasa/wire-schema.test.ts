@@ -126,7 +126,11 @@ test('capture the answers of a whole flow', async () => {
   keep('resizeVirtualVolumeResponse', await raw.call('resizeVirtualVolume', `<vasa:vvolId>${cfg}</vasa:vvolId><vasa:sizeInMB>5120</vasa:sizeInMB>`));
   keep('activateProviderExResponse', await raw.call('activateProviderEx', '<vasa:activationSpec><data:entityId>x</data:entityId></vasa:activationSpec>'));
   keep('queryCACertificatesResponse', await raw.call('queryCACertificates'));
-  keep('requestCSRResponse', await raw.call('requestCSR'));
+  // Trust operations need vCenter's session (same certificate, a vcGuid context).
+  const vc = new RawSoap(t.url, cert);
+  expect((await vc.call('setContext', '<vasa:usageContext><data:vcGuid>vc-schema</data:vcGuid></vasa:usageContext>')).status).toBe(200);
+  keep('PermissionDenied', await raw.call('requestCSR'), 'fault');
+  keep('requestCSRResponse', await vc.call('requestCSR'));
 });
 
 test('every captured answer validates against our XSDs (xmllint)', () => {

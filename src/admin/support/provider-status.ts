@@ -17,7 +17,7 @@ import { loadSettings, SettingsError } from '../../config/settings';
 import type { ProviderSettings } from '../../config/settings-schema';
 import { isManagedArray, providerAddress, providerPort, SettingsSummary, summarizeSettings } from '../../config/settings-summary';
 import { Store, STORE_FILE } from '../../store/db';
-import { processAlive } from '../../store/lock';
+import { dataFolderHolder } from '../../store/lock';
 
 export const LOCK_FILE = 'provider.lock';
 export const LATEST_RELATION_FOLDER = 'latestRelationBetweenVMandVVOL';
@@ -79,17 +79,23 @@ export interface ProviderStatus {
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 
+/**
+ * Whether a daemon runs on the folder, asked of the OS lock it holds (a pid file can lie:
+ * a killed daemon's stays behind, a deleted one hides a live daemon). A lock note left
+ * without a holder is reported as stale; the next start takes the folder at once.
+ */
 export function daemonStatus(dataDir: string): DaemonStatus {
   const lockFile = path.join(dataDir, LOCK_FILE);
-  let text: string;
+  const holder = dataFolderHolder(dataDir);
+  if (holder.held) return { running: true, pid: holder.pid, lockFile };
+  let note: string;
   try {
-    text = fs.readFileSync(lockFile, 'utf8');
+    note = fs.readFileSync(lockFile, 'utf8');
   } catch {
     return { running: false, lockFile };
   }
-  const pid = parseInt(text, 10);
-  if (!Number.isInteger(pid) || pid <= 0) return { running: false, lockFile, staleLock: true };
-  return processAlive(pid) ? { running: true, pid, lockFile } : { running: false, pid, lockFile, staleLock: true };
+  const pid = parseInt(note, 10);
+  return Number.isInteger(pid) && pid > 0 ? { running: false, pid, lockFile, staleLock: true } : { running: false, lockFile, staleLock: true };
 }
 
 export function certificateStatus(dataDir: string, now: number): CertificateStatus | null {

@@ -1,37 +1,43 @@
 /**
  * Certificate operations: vCenter registers its client certificate with the provider
  * account; with VMCA it asks for a CSR, installs the signed provider certificate and
- * registers its CA roots and CRLs.
+ * registers its CA roots and CRLs. Who may call which (account, vCenter session) is the
+ * dispatcher's table; here each operation checks what it is given. Refusals are
+ * InvalidCertificate with the reason; a refused call changes nothing.
  */
-import { isPemCertificate } from '../certificates';
+import { CertificateError } from '../certificates';
 import { VasaFault } from '../faults';
 import type { Call } from '../face';
 import { asList, str } from '../convert';
 import { providerInfo } from './provider';
 
-function checkLogin(call: Call, user: unknown, password: unknown): void {
-  if (!call.face.account().verify(str(user), str(password))) {
-    throw new VasaFault('InvalidLogin', 'The user name or password of the provider account is wrong.', {}, true);
+/** Runs a certificate-store change, turning its refusals into InvalidCertificate. */
+async function certificateStep<T>(step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (e instanceof CertificateError) throw new VasaFault('InvalidCertificate', e.message, {}, true);
+    throw e;
   }
 }
 
-function pem(v: unknown, what: string): string {
-  const p = str(v).trim();
-  if (!isPemCertificate(p)) throw new VasaFault('InvalidCertificate', `The ${what} is not a PEM X.509 certificate.`, {}, true);
-  return p;
-}
+const short = (fp: string) => `${fp.slice(0, 16)}...`;
 
-export function registerVASACertificate(call: Call) {
-  checkLogin(call, call.req.userName, call.req.password);
-  const cert = pem(call.req.newCertificate, 'certificate to register');
-  const fp = call.face.certs.trust(cert);
-  call.face.log.info(`registered a client certificate (sha256 ${fp.slice(0, 16)}...)`);
+export async function registerVASACertificate(call: Call) {
+  await call.face.login.verify(call.remoteAddress, call.req.userName, call.req.password);
+  const { fingerprint, dropped } = await certificateStep(() => call.face.certs.trust(str(call.req.newCertificate)));
+  call.face.log.info(`registered a client certificate (sha256 ${short(fingerprint)}) from ${call.remoteAddress ?? '?'}`);
+  // Only the certificate is kept; say that something else came along (never what).
+  if (dropped.length) call.face.log.warn(`the registration of client certificate ${short(fingerprint)} also carried ${dropped.join(', ')} block(s); they were discarded, not stored`);
   return providerInfo(call.face);
 }
 
-export function unregisterVASACertificate(call: Call) {
-  const cert = pem(call.req.existingCertificate, 'certificate to unregister');
-  if (!call.face.certs.untrust(cert)) throw new VasaFault('InvalidCertificate', 'That certificate is not registered with this provider.', {}, true);
+/** Stops trusting a client certificate and ends the sessions made with it. */
+export async function unregisterVASACertificate(call: Call) {
+  const fp = await certificateStep(() => call.face.certs.untrust(str(call.req.existingCertificate)));
+  if (!fp) throw new VasaFault('InvalidCertificate', 'That certificate is not registered with this provider.', {}, true);
+  const ended = call.face.sessions.removeByCertificate(fp);
+  call.face.log.info(`unregistered the client certificate ${short(fp)}; ended ${ended} session(s) made with it`);
   return undefined;
 }
 
@@ -39,33 +45,37 @@ export function requestCSR(call: Call) {
   return call.face.certs.csr();
 }
 
-export function registerCASignedProviderCertificate(call: Call, reload: () => void) {
-  try {
-    const info = call.face.certs.installSigned(str(call.req.providerCert).trim());
-    call.face.log.info(`installed a CA-signed provider certificate from ${info.issuer}, valid until ${new Date(info.validTo).toISOString()}`);
-  } catch (e) {
-    throw new VasaFault('InvalidCertificate', (e as Error).message, {}, true);
-  }
+export async function registerCASignedProviderCertificate(call: Call, reload: () => void) {
+  const info = await certificateStep(() => call.face.certs.installSigned(str(call.req.providerCert)));
+  call.face.log.info(`installed a CA-signed provider certificate ${info.fingerprint256} from ${info.issuer.replace(/\n/g, ', ')}, valid until ${new Date(info.validTo).toISOString()}`);
   reload();
   return undefined;
 }
 
-function setCas(call: Call, roots: unknown, crls: unknown): void {
-  const r = asList<string>(roots).map((x) => pem(x, 'CA root certificate'));
-  const c = asList<string>(crls).map((x) => str(x).trim());
-  for (const crl of c) if (!/-----BEGIN X509 CRL-----/.test(crl)) throw new VasaFault('InvalidCertificate', 'A CRL is not a PEM X.509 CRL.', {}, true);
-  call.face.certs.setCas(r, c);
-}
+const texts = (v: unknown): string[] => asList<unknown>(v).map((x) => str(x));
 
-export function registerCACertificatesAndCRLs(call: Call) {
-  checkLogin(call, call.req.providerUserName, call.req.providerPassword);
-  if (asList(call.req.caRootCert).length === 0) throw new VasaFault('InvalidCertificate', 'No CA root certificate was given.', {}, true);
-  setCas(call, call.req.caRootCert, call.req.caCRL);
+export async function registerCACertificatesAndCRLs(call: Call) {
+  await call.face.login.verify(call.remoteAddress, call.req.providerUserName, call.req.providerPassword);
+  const roots = texts(call.req.caRootCert);
+  if (roots.length === 0) throw new VasaFault('InvalidCertificate', 'No CA root certificate was given.', {}, true);
+  const crls = texts(call.req.caCRL);
+  await certificateStep(() => call.face.certs.setCas(roots, crls));
+  call.face.log.info(`registered ${roots.length} CA root certificate(s) and ${crls.length} CRL(s) from ${call.remoteAddress ?? '?'}`);
   return providerInfo(call.face);
 }
 
-export function refreshCACertificatesAndCRLs(call: Call) {
-  setCas(call, call.req.caRootCert, call.req.caCRL);
+/**
+ * Replaces the CA roots and CRLs. Both lists are optional on the wire: without roots the
+ * registered ones stay (and the CRLs given replace the old ones); with neither, nothing
+ * changes. Emptying the trust of every ESXi host by a refresh with no roots is not a
+ * refresh.
+ */
+export async function refreshCACertificatesAndCRLs(call: Call) {
+  const roots = texts(call.req.caRootCert);
+  const crls = texts(call.req.caCRL);
+  if (roots.length === 0 && crls.length === 0) return undefined;
+  await certificateStep(() => call.face.certs.setCas(roots.length ? roots : call.face.certs.cas().roots, crls));
+  call.face.log.info(`refreshed the CA roots (${roots.length ? `${roots.length} given` : 'kept'}) and CRLs (${crls.length})`);
   return undefined;
 }
 
