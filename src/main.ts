@@ -70,6 +70,7 @@ export async function startProvider(env: NodeJS.ProcessEnv = process.env): Promi
   const data = dataDir(env);
   const conf = confDir(env);
   let settings: ProviderSettings = loadSettings(conf);
+  ProviderAccount.checkFirstStart(data, env.VASA_PROVIDER_USER, env.VASA_PROVIDER_PASSWORD);
   const lock = acquireDataLock(data);
   let opened: { store: Store; engine: DiskArrayEngine; demo: string[] };
   try {

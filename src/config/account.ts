@@ -119,14 +119,24 @@ export class ProviderAccount {
    * naming the variable when they break a rule; else a generated password, printed
    * once through `announce` and written to <data>/initial-password (0600).
    */
-  static ensure(dataDir: string, user: string | undefined, password: string | undefined, announce: (msg: string) => void): ProviderAccount {
-    const existing = ProviderAccount.load(dataDir);
-    if (existing) return existing;
+  /**
+   * Refuses, before anything is written, a first start whose VASA_PROVIDER_USER or
+   * VASA_PROVIDER_PASSWORD would not make an acceptable account (a stored account wins,
+   * so nothing is checked when one exists).
+   */
+  static checkFirstStart(dataDir: string, user: string | undefined, password: string | undefined): void {
+    if (fs.existsSync(ProviderAccount.file(dataDir))) return;
     const problems = [
       user ? credentialProblem('user name', user) && `VASA_PROVIDER_USER: ${credentialProblem('user name', user)}` : undefined,
       password ? credentialProblem('password', password) && `VASA_PROVIDER_PASSWORD: ${credentialProblem('password', password)}` : undefined,
     ].filter((p): p is string => !!p);
     if (problems.length) throw new Error(`the provider account cannot be created: ${problems.join(' ')}`);
+  }
+
+  static ensure(dataDir: string, user: string | undefined, password: string | undefined, announce: (msg: string) => void): ProviderAccount {
+    const existing = ProviderAccount.load(dataDir);
+    if (existing) return existing;
+    ProviderAccount.checkFirstStart(dataDir, user, password);
     if (password) return ProviderAccount.set(dataDir, user || 'vasaadmin', password);
     const generated = crypto.randomBytes(18).toString('base64url');
     const account = ProviderAccount.set(dataDir, user || 'vasaadmin', generated);

@@ -87,7 +87,7 @@ export const DEFAULT_LIMITS: FaceLimits = {
   anonymousBodyBytes: 1024 * 1024,
   bodyTimeoutMs: 20_000,
   anonymousConcurrent: 4,
-  anonymousQueued: 64,
+  anonymousQueued: 256,
   handshakeTimeoutMs: 10_000,
   headersTimeoutMs: 15_000,
   connections: DEFAULT_CONNECTION_LIMITS,
@@ -256,8 +256,11 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
         res.status(e.status).type('text/plain').send(`${e.message}\n`);
         return;
       }
+      // A caller whose certificate the provider trusts (vCenter, a host after a restart,
+      // calling setContext) is no stranger: it shares the main pool. verifyClient is cached.
+      const trusted = !!s || (!!peer.pem && face.certs.verifyClient(peer.pem).ok);
       try {
-        release = await (s ? admission : strangers).enter();
+        release = await (trusted ? admission : strangers).enter();
       } catch (e) {
         if (!(e instanceof Busy)) throw e;
         return send(dispatcher.refuse(contentTypeHeader, soapAction, 'VasaProviderBusy', e.message, remoteAddress, sid));

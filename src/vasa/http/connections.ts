@@ -12,7 +12,12 @@ export interface ConnectionLimitOptions {
   perAddress: number;
 }
 
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimitOptions = { total: 4096, perAddress: 256 };
+/**
+ * Defaults: vCenter and each ESXi host hold a few keep-alive connections each (a host's
+ * vvold at most 5 outstanding calls); 1,024 from one address leaves room for NAT and for
+ * load tools on loopback, and the total stays well under the unit's LimitNOFILE (65,536).
+ */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimitOptions = { total: 8192, perAddress: 1024 };
 
 /** An IPv4 address as such, whether or not the socket reports it IPv4-mapped. */
 export function plainAddress(a: string | undefined): string | undefined {
