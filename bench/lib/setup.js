@@ -78,6 +78,9 @@ function main() {
   const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
   const t0 = process.hrtime.bigint();
   fs.mkdirSync(job.dataDir, { recursive: true, mode: 0o700 });
+  // The store first: a folder holding certificates but no store is one whose store was lost,
+  // and Store.open refuses it.
+  const store = Store.open(job.dataDir);
   if (job.identity) {
     const certs = path.join(job.dataDir, 'certs');
     fs.mkdirSync(path.join(certs, 'trusted'), { recursive: true, mode: 0o700 });
@@ -96,7 +99,6 @@ function main() {
     const { ProviderAccount } = require(path.join(DIST, 'config', 'account'));
     ProviderAccount.set(job.dataDir, job.account.user, job.account.password);
   }
-  const store = Store.open(job.dataDir);
   const engine = new DiskArrayEngine(store, new SystemClock());
   const arrays = specs(job.arrays || 'demo');
   for (const spec of arrays) bootstrapArray(engine, spec);

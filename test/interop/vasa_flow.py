@@ -21,7 +21,7 @@ Exit status 0 when every step passed; otherwise 1 with the failing step on stder
 
 Usage:
   vasa_flow.py --url https://127.0.0.1:9943/vasa/services/vasaService \
-      --user vasaadmin --password Secret1 --data /path/to/provider-data \
+      --user vasaadmin --password Secret123 --data /path/to/provider-data \
       [--soap 1.1|1.2] [--cert client.crt --key client.key] [--cli dist/admin/cli.js]
 """
 import argparse
