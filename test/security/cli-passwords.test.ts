@@ -1,5 +1,5 @@
 /**
- * Issue 8 row 23 and the support bundle target: `settings -s` / `-v` take the password
+ * Issue 8 row 24 and the support bundle target: `settings -s` / `-v` take the password
  * from stdin or a prompt without echo instead of the command line (where `ps` shows
  * it); a password still given there works with a warning. `support collect --out`
  * never replaces an existing file unless --force is given.
@@ -50,32 +50,32 @@ function fakeTerminal() {
 const settingsIn = (input: Readable, ...args: string[]) =>
   runCli((p) => registerSettingsCommands(p, { input }), ['settings', '--conf', conf, '--data', data, ...args]);
 
-describe('row 23: passwords are read from stdin or a prompt, not taken from the command line', () => {
-  test('row 23: `settings -s <user>` reads the password from stdin (one line); no warning; the account verifies', async () => {
+describe('row 24: passwords are read from stdin or a prompt, not taken from the command line', () => {
+  test('row 24: `settings -s <user>` reads the password from stdin (one line); no warning; the account verifies', async () => {
     const r = vvolctl(['-s', 'vasaadmin'], 'From-Stdin-Pass#1\nignored second line\n');
     expect(r).toEqual({ code: 0, out: 'Set successfully!\n', err: '' });
     const acct = ProviderAccount.load(data) as ProviderAccount;
     expect(await acct.verifyAsync('vasaadmin', 'From-Stdin-Pass#1')).toBe(true);
   });
 
-  test('row 23: `settings -v <ip> <port> <user>` reads the vCenter password from stdin (CRLF too)', () => {
+  test('row 24: `settings -v <ip> <port> <user>` reads the vCenter password from stdin (CRLF too)', () => {
     const r = vvolctl(['-v', '192.0.2.5', '443', 'administrator@vsphere.local'], 'Vc-From-Stdin!9\r\n');
     expect(r).toEqual({ code: 0, out: 'Set successfully!\n', err: '' });
     expect(vCenterPassword(loadSettings(conf), data)).toBe('Vc-From-Stdin!9');
   });
 
-  test('row 23: a password on the command line still works, with a warning on stderr', () => {
+  test('row 24: a password on the command line still works, with a warning on stderr', () => {
     const r = vvolctl(['-s', 'vasaadmin', 'On-The-Line#22'], '');
     expect(r).toEqual({ code: 0, out: 'Set successfully!\n', err: VISIBLE });
   });
 
-  test('row 23: nothing on stdin, or a short password there: refused (exit 2), nothing set', () => {
+  test('row 24: nothing on stdin, or a short password there: refused (exit 2), nothing set', () => {
     expect(vvolctl(['-s', 'vasaadmin'], '')).toEqual({ code: 2, out: '', err: 'ERROR: No password given: stdin is empty. Type it at the prompt (run from a terminal), or pipe one line on stdin.\n' });
     expect(vvolctl(['-s', 'vasaadmin'], 'short\n')).toEqual({ code: 2, out: '', err: 'ERROR: The password must be at least 8 characters.\n' });
     expect(ProviderAccount.load(data)).toBeUndefined();
   });
 
-  test('row 23: on a terminal the password is typed twice without echo (Backspace works), raw mode is restored', async () => {
+  test('row 24: on a terminal the password is typed twice without echo (Backspace works), raw mode is restored', async () => {
     const t = fakeTerminal();
     const run = settingsIn(t, '-s', 'vasaadmin');
     setImmediate(() => {
@@ -90,7 +90,7 @@ describe('row 23: passwords are read from stdin or a prompt, not taken from the 
     expect(await (ProviderAccount.load(data) as ProviderAccount).verifyAsync('vasaadmin', 'Typed-Pass#1')).toBe(true);
   });
 
-  test('row 23: two different passwords typed, or Ctrl-C: nothing changes', async () => {
+  test('row 24: two different passwords typed, or Ctrl-C: nothing changes', async () => {
     const t = fakeTerminal();
     const run = settingsIn(t, '-s', 'vasaadmin');
     setImmediate(() => {

@@ -68,7 +68,7 @@ describe('row 16: control characters are escaped in every log message and field'
   });
 });
 
-describe('row 22: the settings file is never followed through a link, and never quoted', () => {
+describe('row 23: the settings file is never followed through a link, and never quoted', () => {
   let conf: string;
   let other: string;
   beforeEach(() => {
@@ -78,7 +78,7 @@ describe('row 22: the settings file is never followed through a link, and never 
     fs.writeFileSync(other, `${SECRET}\nmore secret lines\n`);
   });
 
-  test('row 22: a settings file replaced by a symbolic link is refused unread, with a message saying why', () => {
+  test('row 23: a settings file replaced by a symbolic link is refused unread, with a message saying why', () => {
     fs.symlinkSync(other, settingsFile(conf));
     let err: unknown;
     try {
@@ -94,7 +94,7 @@ describe('row 22: the settings file is never followed through a link, and never 
     expect(JSON.stringify(e.problems)).not.toContain('root:x');
   });
 
-  test('row 22: the running provider logs the refusal without the other file\'s bytes and keeps its settings', () => {
+  test('row 23: the running provider logs the refusal without the other file\'s bytes and keeps its settings', () => {
     saveSettings(conf, withDiskArrayAdded(DEFAULT_SETTINGS, '192.0.2.10'));
     const logged: string[] = [];
     const log = { info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
@@ -113,7 +113,7 @@ describe('row 22: the settings file is never followed through a link, and never 
     expect(logged[1]).toBe(`settings: refused the edit of ${settingsFile(conf)}; the last good settings stay in force: ${settingsFile(conf)}: not valid JSON (comments allowed) at line 3, column 3: expected double-quoted property name`);
   });
 
-  test('row 22: a hard link to another file and a non-regular file are refused too', () => {
+  test('row 23: a hard link to another file and a non-regular file are refused too', () => {
     fs.linkSync(other, settingsFile(conf));
     expect(() => loadSettings(conf)).toThrow(/has 2 names \(a hard link\); it was not read/);
     fs.rmSync(settingsFile(conf));
@@ -121,7 +121,7 @@ describe('row 22: the settings file is never followed through a link, and never 
     expect(() => loadSettings(conf)).toThrow(/is not a regular file; it was not read/);
   });
 
-  test('row 22: JSON errors name line and column and never quote the text (V8 quotes it by itself)', () => {
+  test('row 23: JSON errors name line and column and never quote the text (V8 quotes it by itself)', () => {
     expect(() => JSON.parse(SECRET)).toThrow(/root:x/); // what was logged before
     expect(() => parseJsonc(SECRET, '/conf/f.jsonc')).toThrow(/^\/conf\/f\.jsonc: not valid JSON \(comments allowed\) at line 1, column 1: unexpected character$/);
     const commented = '// a comment\n/* more */ { "a": 1,\n  "b": TOPSECRET }';
@@ -130,7 +130,7 @@ describe('row 22: the settings file is never followed through a link, and never 
     expect(parseJsonc('// c\n{ "a": "// not a comment", /* x */ "b": [1] }', 'f')).toEqual({ a: '// not a comment', b: [1] });
   });
 
-  test('row 22: the provider account file is not followed through a link either, nor quoted when damaged', () => {
+  test('row 23: the provider account file is not followed through a link either, nor quoted when damaged', () => {
     const data = path.join(dir, 'data');
     fs.mkdirSync(data);
     fs.symlinkSync(other, ProviderAccount.file(data));

@@ -30,7 +30,7 @@ afterEach(() => {
 
 // stdin is empty: a password left off the command line is not there (test/security/cli-passwords.test.ts reads it).
 const settings = (...args: string[]) => runCli((p) => registerSettingsCommands(p, { input: Readable.from([]) }), ['settings', '--conf', conf, '--data', data, ...args]);
-/** What a password on the command line adds to stderr (issue 8 row 23). */
+/** What a password on the command line adds to stderr (issue 8 row 24). */
 const VISIBLE = 'WARNING: a password on the command line can be seen by other users of this machine (ps) and stays in the shell history; leave it out to type it at a prompt, or pipe it on stdin.\n';
 
 describe('the settings file', () => {
@@ -197,7 +197,7 @@ describe('L12: -s sets the provider account, stored hashed', () => {
     expect((await settings('-a', '-l')).code).toBe(2);
     expect((await settings('-s')).err).toBe('ERROR: Usage: settings -s <user> [<password>] (0 values given).\n');
     expect((await settings('-v', '192.0.2.5', '443')).err).toBe('ERROR: Usage: settings -v <ip> <https-port> <user> [<password>] (2 values given).\n');
-    // Without the password and with nothing on stdin (issue 8 row 23).
+    // Without the password and with nothing on stdin (issue 8 row 24).
     expect(await settings('-s', 'onlyuser')).toEqual({ out: '', err: 'ERROR: No password given: stdin is empty. Type it at the prompt (run from a terminal), or pipe one line on stdin.\n', code: 2 });
   });
 });
