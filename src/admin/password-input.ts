@@ -1,6 +1,6 @@
 /**
  * Passwords for `settings -s` and `-v` without putting them on the command line, where
- * every user of the machine sees them in `ps` (issue 8 row 23): typed at a prompt that
+ * every user of the machine sees them in `ps` (issue 8 row 24): typed at a prompt that
  * does not echo when stdin is a terminal, or the first line of stdin when it is not
  * (`printf '%s\n' "$PW" | vvolctl settings -s admin`).
  *

@@ -6,7 +6,7 @@
  * The running provider picks every change up without restart (src/config/watch.ts).
  *
  * The password of -s and -v may be left out: it is then typed at a prompt without echo,
- * or read from stdin's first line (issue 8 row 23: on the command line every user of
+ * or read from stdin's first line (issue 8 row 24: on the command line every user of
  * the machine sees it in `ps`). Given on the command line it still works, with a
  * warning on stderr.
  */

@@ -4,7 +4,7 @@
  * A parse error names the file, the line and the column and says what is wrong, but
  * never quotes the text: V8's own messages do ("Unexpected token 'r', "root:x:0:0"...
  * is not valid JSON"), and the settings file replaced by a link to another file once
- * put that file's first bytes in the log (issue 8 row 22).
+ * put that file's first bytes in the log (issue 8 row 23).
  */
 
 /**

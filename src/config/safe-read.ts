@@ -1,7 +1,7 @@
 /**
  * Reading one of our own small configuration files (settings, provider account) so that
  * a file replaced by a link cannot make the provider read, and then quote in an error
- * or the log, some other file of the system (issue 8 row 22). The file is opened with
+ * or the log, some other file of the system (issue 8 row 23). The file is opened with
  * O_NOFOLLOW, so a symbolic link is refused by the kernel at open time, with no window
  * between a check and the read; a hard link (more than one name) and anything that is
  * not a regular file are refused after fstat on the same descriptor. Errors name the
