@@ -406,8 +406,11 @@ def main():
     if not args.cert:
         tmp = tempfile.mkdtemp(prefix='vasa-zeep-')
         args.cert, args.key = os.path.join(tmp, 'client.crt'), os.path.join(tmp, 'client.key')
+        # A client certificate, not a CA: the provider refuses CA certificates as client
+        # certificates (openssl's default for -x509 is CA:TRUE).
         subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', '/CN=zeep-vcenter',
-                        '-keyout', args.key, '-out', args.cert], check=True, capture_output=True)
+                        '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment',
+                        '-addext', 'extendedKeyUsage=clientAuth', '-keyout', args.key, '-out', args.cert], check=True, capture_output=True)
     flow = Flow(args)
     try:
         flow.run()
