@@ -13,12 +13,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../sys/atomic-file';
 import { readConfigFile, ConfigReadError } from './safe-read';
+import { DATA_NAMES } from '../sys/layout';
 
 const ALLOWED = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,255}$/;
-export const ACCOUNT_FILE = 'provider-account.json';
-export const INITIAL_PASSWORD_FILE = 'initial-password';
+export const ACCOUNT_FILE = DATA_NAMES.account;
+export const INITIAL_PASSWORD_FILE = DATA_NAMES.initialPassword;
 /** Shortest password a new account may have. Stored accounts with a shorter one keep working. */
 export const MIN_PASSWORD_LENGTH = 8;
 

@@ -1,5 +1,6 @@
 /** Where things live, from the runtime contract (DESIGN.md): VASA_PROVIDER_DATA or <install>/data. */
 import path from 'node:path';
+import { dataLayout } from '../sys/layout';
 
 export const INSTALL_DIR = path.resolve(__dirname, '..', '..');
 
@@ -15,7 +16,7 @@ export function confDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function logDir(data: string): string {
-  return path.join(data, 'server', 'logs');
+  return dataLayout(data).logs;
 }
 
 export function packageVersion(): string {

@@ -9,8 +9,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { DATA_NAMES } from '../sys/layout';
 
-export const SETTINGS_KEY_FILE = 'settings.key';
+export const SETTINGS_KEY_FILE = DATA_NAMES.settingsKey;
 
 const PREFIX = 'aes-256-gcm:v1:';
 /** Binds a sealed value to what it is for: a sealed vCenter password is no use as anything else. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { parseJsonc } from './jsonc';
 import { ConfigReadError, readConfigFile } from './safe-read';
 import { loadOrCreateKey, seal, unseal, keyFile } from './secrets';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../sys/atomic-file';
 import {
   DEFAULT_SETTINGS, INVALID_INTERVAL_MESSAGE, ipv4Problem, isValidInterval, MAX_DISK_ARRAYS, portProblem,
   ProviderSettings, validateSettings, vCenterCredentialProblem,

@@ -4,12 +4,14 @@
  *   <data>/RelationBetweenVMandVVOL/<WWN>_<ArrayName>/YYYYMMDDHHMMSS.zip
  * Timestamps are UTC, taken from the injected clock.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { DATA_NAMES, RELATION_NAMES } from '../sys/layout';
 
-export const LATEST_FOLDER = 'latestRelationBetweenVMandVVOL';
-export const ARCHIVE_FOLDER = 'RelationBetweenVMandVVOL';
-export const STATE_FILE = '.state.json';
-export const LOCK_FILE = '.lock';
+export const LATEST_FOLDER = DATA_NAMES.relationLatest;
+export const ARCHIVE_FOLDER = DATA_NAMES.relationArchive;
+export const STATE_FILE = RELATION_NAMES.state;
+export const LOCK_FILE = RELATION_NAMES.lock;
 
 const STAMP = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 export const XML_NAME = /^\d{14}\.xml$/;
@@ -47,4 +49,14 @@ export interface ArrayFolders {
 export function arrayFolders(dataDir: string, a: { wwn: string; name: string }): ArrayFolders {
   const name = `${a.wwn}_${a.name}`;
   return { name, latest: path.join(dataDir, LATEST_FOLDER, name), archive: path.join(dataDir, ARCHIVE_FOLDER, name) };
+}
+
+/** Names in a folder matching `pattern`, sorted; none when the folder does not exist. */
+export function listNames(dir: string, pattern: RegExp): string[] {
+  try {
+    return fs.readdirSync(dir).filter((n) => pattern.test(n)).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw e;
+  }
 }

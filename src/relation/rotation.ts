@@ -7,8 +7,8 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { commitTemp, discardTemp, fsyncDir, listNames, tempPathFor } from './atomic';
-import { parseFileStamp, ZIP_NAME } from './paths';
+import { commitTemp, discardTemp, fsyncDir, tempPathFor } from '../sys/atomic-file';
+import { listNames, parseFileStamp, ZIP_NAME } from './paths';
 import { zipFile } from './zip';
 
 export const KEEP_MS = 3 * 24 * 3600 * 1000;

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import type { DiskArray } from '../array/types';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomicAsync } from '../sys/atomic-file';
 import type { RvOwner } from './model';
 
 export interface ArrayState {
@@ -48,7 +48,7 @@ export function loadState(file: string): { state: RelationState; problem?: strin
 }
 
 export async function saveState(file: string, state: RelationState): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
+  await writeFileAtomicAsync(file, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /**

@@ -4,6 +4,13 @@
  * (synchronous=FULL) before the call returns. Several processes (the daemon and the
  * CLI) may open the same file; SQLite serialises their writers.
  *
+ * The store is the only owner of transactions: `tx` (write), `read` (one consistent
+ * state) and `savepoint` (a part of a write that can fail alone, e.g. one item of a
+ * batch). Each, and every query, turns SQLite's failures (busy, disk full, I/O error,
+ * damage, read-only, a closed store) into StoreError with SQLite's error as cause, so
+ * callers see one store failure type and never a better-sqlite3 one. Nothing outside
+ * src/store/ touches better-sqlite3 (test/store/boundary.test.ts checks it).
+ *
  * Opening refuses a store it cannot trust (StoreRefusedError): a missing or empty store
  * in a data folder the provider has used (prior-use.ts: making a new one would replace
  * the disk arrays), a store SQLite finds damaged, and a store whose last opener stopped
@@ -16,6 +23,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, Migration } from './migrations';
 import { checkOpeners, LostWal, markerDir, OpenMarker } from './open-markers';
 import { priorUseTraces } from './prior-use';
+import { DATA_NAMES } from '../sys/layout';
 
 export type Row = Record<string, unknown>;
 export type Param = string | number | bigint | null | Buffer;
@@ -29,14 +37,48 @@ export interface StoreOptions {
   verify?: 'quick' | 'full';
 }
 
-export const STORE_FILE = 'vvol-provider.db';
+export const STORE_FILE = DATA_NAMES.store;
 
 /** A failure of the store underneath an operation; the original error is kept as cause. */
 export class StoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** SQLite's (extended) result code when SQLite failed, e.g. SQLITE_BUSY or SQLITE_IOERR_WRITE. */
+  readonly sqliteCode?: string;
+  constructor(message: string, options?: { cause?: unknown; sqliteCode?: string }) {
     super(message, options);
     this.name = 'StoreError';
+    if (options?.sqliteCode) this.sqliteCode = options.sqliteCode;
   }
+}
+
+/** What a person can do about each primary SQLite failure, in words (the code stays in the message). */
+const SQLITE_FAILURES: Record<string, string> = {
+  SQLITE_BUSY: 'the store is locked by another process for longer than the busy timeout',
+  SQLITE_LOCKED: 'the store is locked',
+  SQLITE_FULL: 'the disk holding the store is full',
+  SQLITE_IOERR: 'the disk failed to read or write the store',
+  SQLITE_CORRUPT: 'the store is damaged',
+  SQLITE_NOTADB: 'the store is damaged',
+  SQLITE_READONLY: 'the store cannot be written',
+  SQLITE_CANTOPEN: 'a file of the store cannot be opened',
+  SQLITE_PERM: 'the store may not be accessed',
+  SQLITE_NOMEM: 'SQLite ran out of memory',
+  SQLITE_CONSTRAINT: 'a change broke a rule of the store\'s schema',
+};
+
+/**
+ * SQLite's failure (or better-sqlite3's refusal on a closed store) as a StoreError; any
+ * other error (the array's own rules, a programming error) is returned as it is.
+ */
+export function toStoreError(e: unknown, open: boolean): unknown {
+  if (e instanceof StoreError) return e;
+  if (e instanceof Database.SqliteError) {
+    const primary = e.code.split('_').slice(0, 2).join('_');
+    const what = SQLITE_FAILURES[primary] ?? 'SQLite failed';
+    return new StoreError(`${what} (${e.code}: ${e.message})`, { cause: e, sqliteCode: e.code });
+  }
+  // better-sqlite3 throws a TypeError for any use of a closed connection.
+  if (!open) return new StoreError(`the store is closed (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  return e;
 }
 
 /** Why a store was not opened: each needs a person (restore a backup, move a folder), never a retry. */
@@ -200,7 +242,10 @@ export class Store {
     }
   }
 
-  /** A cached prepared statement. */
+  /**
+   * A cached prepared statement, for what get/all/run cannot do (iterate, raw rows). Use
+   * it inside tx or read: their failures are turned into StoreError there.
+   */
   q(sql: string): Database.Statement {
     let st = this.cache.get(sql);
     if (!st) {
@@ -211,15 +256,32 @@ export class Store {
   }
 
   get<T = Row>(sql: string, ...params: Param[]): T | undefined {
-    return this.q(sql).get(...params) as T | undefined;
+    try {
+      return this.q(sql).get(...params) as T | undefined;
+    } catch (e) {
+      throw this.translate(e);
+    }
   }
 
   all<T = Row>(sql: string, ...params: Param[]): T[] {
-    return this.q(sql).all(...params) as T[];
+    try {
+      return this.q(sql).all(...params) as T[];
+    } catch (e) {
+      throw this.translate(e);
+    }
   }
 
   run(sql: string, ...params: Param[]): Database.RunResult {
-    return this.q(sql).run(...params);
+    try {
+      return this.q(sql).run(...params);
+    } catch (e) {
+      throw this.translate(e);
+    }
+  }
+
+  /** Whether the store is open (a closed one fails every call with StoreError). */
+  get isOpen(): boolean {
+    return this.db.open;
   }
 
   /**
@@ -233,25 +295,52 @@ export class Store {
       if (this.reading) throw new StoreError('A write was started inside a read transaction.');
       return fn();
     }
-    this.depth++;
-    try {
-      return this.transaction().immediate(fn) as T;
-    } finally {
-      this.depth--;
-    }
+    return this.outermost(false, fn);
   }
 
   /** Runs fn in a read transaction, so a multi-query read sees one state. */
   read<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
+    return this.outermost(true, fn);
+  }
+
+  /**
+   * Runs fn as a part of the open write transaction that can fail alone: when fn throws,
+   * what it did is undone (ROLLBACK TO) and the rest of the transaction goes on: one item
+   * of a batch. With no transaction open it is a transaction of its own (tx).
+   */
+  savepoint<T>(fn: () => T): T {
+    if (this.depth === 0) return this.tx(fn);
+    if (this.reading) throw new StoreError('A savepoint (a write) was started inside a read transaction.');
     this.depth++;
-    this.reading = true;
     try {
-      return this.transaction().deferred(fn) as T;
+      // Called inside a transaction, better-sqlite3's wrapper is SAVEPOINT ... RELEASE.
+      return this.transaction()(fn) as T;
+    } catch (e) {
+      throw this.translate(e);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private outermost<T>(reading: boolean, fn: () => T): T {
+    if (!this.db.open) throw new StoreError(`The store ${this.file} is closed.`);
+    this.depth++;
+    this.reading = reading;
+    try {
+      const run = this.transaction();
+      return (reading ? run.deferred(fn) : run.immediate(fn)) as T;
+    } catch (e) {
+      // BEGIN (busy), COMMIT (disk full, I/O error) and fn's own queries all end here.
+      throw this.translate(e);
     } finally {
       this.reading = false;
       this.depth--;
     }
+  }
+
+  private translate(e: unknown): unknown {
+    return toStoreError(e, this.db.open);
   }
 
   private transaction(): Database.Transaction<(fn: () => unknown) => unknown> {

@@ -12,12 +12,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DATA_NAMES } from '../sys/layout';
 
 // fs-ext ships no types; this is the one function used, as its README documents it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { flockSync } = require('fs-ext') as { flockSync(fd: number, flags: 'sh' | 'ex' | 'shnb' | 'exnb' | 'un'): void };
 
-export const LOCK_FILE = 'provider.lock';
+export const LOCK_FILE = DATA_NAMES.lockNote;
 
 /** A second daemon on a folder that another one holds. */
 export class DataFolderLockedError extends Error {

@@ -26,6 +26,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { processAlive, processStartTime } from './lock';
 import { inspectWal, WalState } from './wal';
+import { DATA_NAMES } from '../sys/layout';
 
 export interface Opener {
   pid: number;
@@ -45,7 +46,7 @@ const NAME = /^(\d+)\.(\d*)\.\d+$/;
 let opens = 0;
 
 export function markerDir(storeFile: string): string {
-  return `${storeFile}.open`;
+  return path.join(path.dirname(storeFile), DATA_NAMES.storeOpenMarkers);
 }
 
 function fsyncDir(dir: string): void {

@@ -11,15 +11,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DATA_NAMES } from '../sys/layout';
 
 /** Names relative to the data folder; a folder counts when it holds at least one entry. */
 const TRACES: { name: string; folder: boolean }[] = [
-  { name: 'certs', folder: true },
-  { name: 'provider-uid', folder: false },
-  { name: path.join('server', 'logs'), folder: true },
-  { name: 'initial-password', folder: false },
-  { name: 'latestRelationBetweenVMandVVOL', folder: true },
-  { name: 'RelationBetweenVMandVVOL', folder: true },
+  { name: DATA_NAMES.certs, folder: true },
+  { name: DATA_NAMES.providerUid, folder: false },
+  { name: DATA_NAMES.logs, folder: true },
+  { name: DATA_NAMES.initialPassword, folder: false },
+  { name: DATA_NAMES.relationLatest, folder: true },
+  { name: DATA_NAMES.relationArchive, folder: true },
 ];
 
 /** What in the data folder shows earlier use (relative names, for the message); empty for a fresh folder. */

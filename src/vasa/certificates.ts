@@ -14,9 +14,10 @@ import net from 'node:net';
 import path from 'node:path';
 import forge from 'node-forge';
 import type { Clock } from '../array/clock';
-import { writeFileAtomic } from '../config/atomic-file';
+import { writeFileAtomic } from '../sys/atomic-file';
 import { CertificateError, fingerprintOf, MIN_INSTALL_DAYS, MIN_INSTALL_MS, oneCertificate, serverUsageProblem, validityProblem } from './certificate-checks';
 import { ClientVerdict, DEFAULT_TRUST_LIMITS, TrustLimits, TrustStore } from './trust-store';
+import { CERT_NAMES, dataLayout } from '../sys/layout';
 
 export { CertificateError } from './certificate-checks';
 export type { ClientVerdict, TrustLimits } from './trust-store';
@@ -130,14 +131,14 @@ export class CertificateStore {
   private notices: RenewalNotice[] = [];
 
   constructor(dataDir: string, private readonly clock: Clock, private readonly opts: CertificateOptions) {
-    this.dir = path.join(dataDir, 'certs');
+    this.dir = dataLayout(dataDir).certs;
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.trustStore = new TrustStore(this.dir, clock, { ...DEFAULT_TRUST_LIMITS, ...opts.limits });
   }
 
-  private get keyFile() { return path.join(this.dir, 'provider.key'); }
-  private get certFile() { return path.join(this.dir, 'provider.crt'); }
-  private get sourceFile() { return path.join(this.dir, 'provider.source'); }
+  private get keyFile() { return path.join(this.dir, CERT_NAMES.key); }
+  private get certFile() { return path.join(this.dir, CERT_NAMES.cert); }
+  private get sourceFile() { return path.join(this.dir, CERT_NAMES.source); }
 
   /** Whether the provider serves a configured pair (certFile/keyFile settings). */
   get configured(): boolean {

@@ -34,6 +34,7 @@ import { SchemaSet } from './soap/schema';
 import { loadOperations, WSDL_DIR } from './soap/wsdl';
 import { SyntheticTasks } from './synthetic-tasks';
 import { versionXml } from './version-xml';
+import { dataLayout } from '../sys/layout';
 
 export const SERVICE_PATH = '/vasa/services/vasaService';
 
@@ -109,7 +110,7 @@ export function machineNames(): string[] {
 }
 
 function providerUid(dataDir: string): string {
-  const f = path.join(dataDir, 'provider-uid');
+  const f = dataLayout(dataDir).providerUid;
   if (!fs.existsSync(f)) fs.writeFileSync(f, `${crypto.randomUUID()}\n`, { mode: 0o600 });
   return fs.readFileSync(f, 'utf8').trim();
 }

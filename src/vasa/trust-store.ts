@@ -11,7 +11,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../array/clock';
-import { fsyncDirSync, writeFileAtomic } from '../config/atomic-file';
+import { fsyncDirSync, writeFileAtomic } from '../sys/atomic-file';
+import { CERT_NAMES } from '../sys/layout';
 import {
   CertificateError, clientUsageProblem, crlSignedBy, fingerprintOf, MAX_PEM_BYTES, normSerial, oneCertificate, ParsedCrl, parseCrl, pemBlocks,
   subjectKey, validityProblem,
@@ -78,8 +79,8 @@ export class TrustStore {
   readonly loadWarnings: string[] = [];
 
   constructor(certsDir: string, private readonly clock: Clock, readonly limits: TrustLimits = DEFAULT_TRUST_LIMITS) {
-    this.trustedDir = path.join(certsDir, 'trusted');
-    this.caDir = path.join(certsDir, 'ca');
+    this.trustedDir = path.join(certsDir, CERT_NAMES.trusted);
+    this.caDir = path.join(certsDir, CERT_NAMES.ca);
     this.recoverCaDir();
     for (const d of [this.trustedDir, this.caDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     this.loadTrusted();

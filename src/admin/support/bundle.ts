@@ -24,6 +24,7 @@ import { ARCHIVE_RELATION_FOLDER, gatherStatus, LATEST_RELATION_FOLDER, withStor
 import { addConfig, addDataConfig, addLogs, addRelationFolders, recentActivity, Sink, storeHealth } from './sources';
 import { BundleTargetError, reasonOf, resolveTarget, targetExistsError } from './target';
 import { TarGzWriter } from './tar';
+import { dataLayout } from '../../sys/layout';
 
 export { BundleTargetError } from './target';
 
@@ -67,7 +68,7 @@ function readTrimmed(file: string): string | undefined {
 
 /** Every secret the collector can know by value, with its JSON-escaped form. */
 export function knownSecrets(dataDir: string, confDir: string): string[] {
-  const found: (string | undefined)[] = [readTrimmed(keyFile(dataDir)), readTrimmed(path.join(dataDir, 'initial-password'))];
+  const found: (string | undefined)[] = [readTrimmed(keyFile(dataDir)), readTrimmed(dataLayout(dataDir).initialPassword)];
   try {
     const acct = JSON.parse(fs.readFileSync(path.join(dataDir, ACCOUNT_FILE), 'utf8')) as { hash?: string; salt?: string };
     found.push(acct.hash, acct.salt);

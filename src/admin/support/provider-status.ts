@@ -18,12 +18,13 @@ import type { ProviderSettings } from '../../config/settings-schema';
 import { isManagedArray, providerAddress, providerPort, SettingsSummary, summarizeSettings } from '../../config/settings-summary';
 import { Store, STORE_FILE } from '../../store/db';
 import { dataFolderHolder } from '../../store/lock';
+import { CERT_NAMES, DATA_NAMES, RELATION_NAMES } from '../../sys/layout';
 
-export const LOCK_FILE = 'provider.lock';
-export const LATEST_RELATION_FOLDER = 'latestRelationBetweenVMandVVOL';
-export const ARCHIVE_RELATION_FOLDER = 'RelationBetweenVMandVVOL';
-export const RELATION_STATE_FILE = '.state.json';
-export const CERT_FILE = path.join('certs', 'provider.crt');
+export const LOCK_FILE = DATA_NAMES.lockNote;
+export const LATEST_RELATION_FOLDER = DATA_NAMES.relationLatest;
+export const ARCHIVE_RELATION_FOLDER = DATA_NAMES.relationArchive;
+export const RELATION_STATE_FILE = RELATION_NAMES.state;
+export const CERT_FILE = path.join(DATA_NAMES.certs, CERT_NAMES.cert);
 
 export interface DaemonStatus {
   running: boolean;
