@@ -450,7 +450,7 @@ const methods = {
         const r = await callRetrying(c, 'prepareToSnapshotVirtualVolume', `<vasa:vvolId>${id}</vasa:vvolId>`, cannedFor(p.canned, 'prepareToSnapshotVirtualVolume', 1), stats);
         check('prepareToSnapshotVirtualVolume', r);
         const m = /<(?:\w+:)?snapshotId>([^<]+)</.exec(r.body);
-        snaps.push(m ? m[1] : `rfc4122.00000000-0000-4000-8000-${String(it).padStart(12, '0')}`);
+        snaps.push(m ? m[1] : `naa.6${'0'.repeat(27)}${(it & 0xffff).toString(16).padStart(4, '0')}`); // an id of no VVol (N4 form)
       }
       const info = snaps.map((s, k) => `<vasa:snapshotInfo><vvol:vvolId>${s}</vvol:vvolId><vvol:metadata><data:parameterName>VMW_VVolName</data:parameterName><data:parameterValue>${p.vmName}_${k}-${String(it + 1).padStart(6, '0')}.vmdk</data:parameterValue></vvol:metadata></vasa:snapshotInfo>`).join('');
       const sr = await callRetrying(c, 'snapshotVirtualVolume', `${info}<vasa:timeoutMS>10000</vasa:timeoutMS>`, cannedFor(p.canned, 'snapshotVirtualVolume', p.disks.length), stats);

@@ -67,7 +67,7 @@ function metadata(vmId, vmName, type, diskIndex, container) {
     VMW_VmID: vmId,
     VMW_VVolType: label,
     VMW_VVolName: name,
-    VMW_VVolNamespace: `/vmfs/volumes/vvol:${container.replace(/-/g, '').slice(0, 16)}-${container.replace(/-/g, '').slice(16)}/rfc4122.${vmId}`,
+    VMW_VVolNamespace: `/vmfs/volumes/vvol:${container.replace(/-/g, '').slice(0, 16)}-${container.replace(/-/g, '').slice(16)}/${vmId}`,
     VMW_ContainerId: container,
   };
 }

@@ -4,7 +4,7 @@
  * live here; each family of commands is in its own file.
  */
 import type { Command } from 'commander';
-import { dataDir } from '../config/runtime';
+import { dataDir } from '../sys/runtime';
 import { addAdminCommands } from './array-admin-commands';
 import { addConfigCommands } from './array-config-commands';
 import { addCopyCommands } from './array-copy-commands';

@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import type { BindResult, UnbindResult } from '../array/binding';
-import { hex4 } from '../array/ids';
+import { hex4, vvolIdInDiskPath } from '../array/ids';
 import { VVOL_TYPES, VvolType } from '../array/models';
 import type { LogicalDisk } from '../array/types';
 import { example } from './command-help';
@@ -64,12 +64,12 @@ function addVvolGroup(array: Command): void {
     })), 'vvol create --pool 0000h --type data --size 20g --meta VMW_VmID=vm-1');
 
   example(vvol.command('delete').description('delete a VVol (a snapshot VVol is deleted in the background)')
-    .argument('<vvolId>', 'VVol id (rfc4122.<uuid>)')
+    .argument('<vvolId>', 'VVol id (naa.6…, as vSphere shows it)')
     .action((id: string, _o: unknown, cmd: Command) => run(cmd, (s) => {
       const r = s.engine.deleteVvol(id);
       const text = r.background ? `Deletion of the VVOL ${id} continues in the background${r.taskId ? ` (task ${r.taskId})` : ''}.` : `The VVOL ${id} was deleted.`;
       return { value: r, text };
-    })), 'vvol delete rfc4122.…');
+    })), 'vvol delete naa.6…');
 
   example(vvol.command('resize').description('grow a VVol')
     .argument('<vvolId>', 'VVol id')
@@ -77,7 +77,7 @@ function addVvolGroup(array: Command): void {
     .action((id: string, o: { size: number }, cmd: Command) => run(cmd, (s) => {
       const ld = s.engine.resizeVvol(id, o.size);
       return { value: ld, text: summary(ld) };
-    })), 'vvol resize rfc4122.… --size 40g');
+    })), 'vvol resize naa.6… --size 40g');
 
   example(vvol.command('meta').description('set VVol metadata')
     .argument('<vvolId>', 'VVol id')
@@ -86,11 +86,11 @@ function addVvolGroup(array: Command): void {
       const kv2 = keyValues(items);
       s.engine.updateVvolMetadata(id, kv2);
       return { value: s.engine.vvolDetail(id).metadata, text: `Updated ${Object.keys(kv2).length} metadata key(s) of the VVOL ${id}.` };
-    })), 'vvol meta rfc4122.… VMW_VVolName=disk1');
+    })), 'vvol meta naa.6… VMW_VVolName=disk1');
 
-  example(vvol.command('show').description('VVol detail (LD detail and metadata)')
-    .argument('<vvolId>', 'VVol id')
-    .action((id: string, _o: unknown, cmd: Command) => run(cmd, (s) => show(s, id))), 'vvol show rfc4122.…');
+  example(vvol.command('show').description('VVol detail (LD detail and metadata); also of the config-VVol a vSphere disk file path names (3.1.3)')
+    .argument('<vvolId>', 'VVol id, or a disk file path "[container] naa.6…/disk.vmdk"')
+    .action((id: string, _o: unknown, cmd: Command) => run(cmd, (s) => show(s, vvolIdInDiskPath(id) ?? id))), 'vvol show naa.6…', 'vvol show "[VVolDS] naa.6…/vm1.vmdk"');
 
   example(vvol.command('query').description('VVol ids whose metadata matches (KEY=VALUE, or KEY for presence); all arrays unless --array')
     .argument('[KEY=VALUE...]', 'constraints')
@@ -105,7 +105,7 @@ function addVvolGroup(array: Command): void {
     .action((id: string, o: { meta?: string[] }, cmd: Command) => run(cmd, (s) => {
       const esv = s.engine.snapshot(id, o.meta ? keyValues(o.meta) : undefined);
       return { value: esv, text: [kv('ESV Name', esv.name), kv('LDN(h)', hex4(esv.ldn)), kv('Generation', esv.generation ?? '-'), kv('VVOL ID', esv.vvolId ?? '---')] };
-    })), 'vvol snapshot rfc4122.…');
+    })), 'vvol snapshot naa.6…');
 
   example(vvol.command('revert').description('make a VVol equal to one of its snapshots')
     .argument('<vvolId>', 'VVol id of the base volume')
@@ -113,7 +113,7 @@ function addVvolGroup(array: Command): void {
     .action((id: string, snap: string, _o: unknown, cmd: Command) => run(cmd, (s) => {
       const ld = s.engine.revert(id, snap);
       return { value: ld, text: `The VVOL ${id} was reverted to the snapshot ${snap}.` };
-    })), 'vvol revert rfc4122.… rfc4122.…');
+    })), 'vvol revert naa.6… naa.6…');
 
   example(vvol.command('fastclone').description('fast (linked) clone: an FCV sharing the source\'s data')
     .argument('<vvolId>', 'source VVol id')
@@ -121,7 +121,7 @@ function addVvolGroup(array: Command): void {
     .action((id: string, o: { meta?: string[] }, cmd: Command) => run(cmd, (s) => {
       const ld = s.engine.fastClone(id, { metadata: keyValues(o.meta) });
       return { value: ld, text: summary(ld) };
-    })), 'vvol fastclone rfc4122.…');
+    })), 'vvol fastclone naa.6…');
 
   example(vvol.command('clone').description('full clone (DynamicDataReplication), copied in the background as a task')
     .argument('<vvolId>', 'source VVol id')
@@ -130,7 +130,7 @@ function addVvolGroup(array: Command): void {
     .action((id: string, o: { pool?: string; meta?: string[] }, cmd: Command) => run(cmd, (s) => {
       const r = s.engine.fullClone(id, { pool: o.pool, metadata: keyValues(o.meta) });
       return { value: r, text: [...summary(r.ld), kv('Task ID', r.taskId)] };
-    })), 'vvol clone rfc4122.… --pool 0001h');
+    })), 'vvol clone naa.6… --pool 0001h');
 }
 
 export function addVvolCommands(array: Command): void {
@@ -139,13 +139,13 @@ export function addVvolCommands(array: Command): void {
     .argument('<host>', 'ESXi host name')
     .argument('<vvolId...>', 'VVol ids')
     .action((host: string, ids: string[], _o: unknown, cmd: Command) => run(cmd, (s) => bindOutput(s.engine.bindVvols(host, ids)))),
-  'bind esxi01 rfc4122.…');
+  'bind esxi01 naa.6…');
 
   example(array.command('unbind').description('unbind VVols for a host')
     .argument('<host>', 'ESXi host name')
     .argument('<vvolId...>', 'VVol ids')
     .action((host: string, ids: string[], _o: unknown, cmd: Command) => run(cmd, (s) => unbindOutput(host, s.engine.unbindVvols(host, ids.map((vvolId) => ({ vvolId })))))),
-  'unbind esxi01 rfc4122.…');
+  'unbind esxi01 naa.6…');
 
   example(array.command('unbind-all').description('drop every binding of a host (after it restarted)')
     .argument('<host>', 'ESXi host name')

@@ -5,7 +5,7 @@
  * each command sets its own exit status (see `array --help`).
  */
 import { Command, CommanderError } from 'commander';
-import { packageVersion } from '../config/runtime';
+import { packageVersion } from '../sys/runtime';
 import { addArrayCommands } from './array-commands';
 import { registerRelationCommands } from './relation-commands';
 import { registerSettingsCommands } from './settings-commands';

@@ -7,11 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { Clock, SystemClock } from '../array/clock';
-import { DiskArrayEngine } from '../array/engine';
-import { dataDir } from '../config/runtime';
-import { LatestFile, RelationLogger, RelationOptions, RelationResult, RelationService } from '../relation/service';
-import { Store, STORE_FILE } from '../store/db';
+import type { Clock } from '../array/clock';
+import type { DiskArrayEngine } from '../array/engine';
+import { dataDir } from '../sys/runtime';
+import { assemble } from '../app/assembly';
+import { LatestFile, RelationLogger, RelationOptions, RelationResult, RelationService, relationSettings } from '../relation/service';
+import { cliRuntime } from './run';
+import { STORE_FILE } from '../store/db';
 
 export interface RelationCliContext {
   engine: DiskArrayEngine;
@@ -35,14 +37,23 @@ export interface RelationOpenOptions {
 
 export type RelationOpener = (o: RelationOpenOptions) => RelationCliContext;
 
-/** The default opener: the store of the data folder (shared with a running daemon through WAL), the system clock. */
+/**
+ * The default opener: the same assembly as the daemon's (store shared through WAL), so
+ * `relation write` covers the same managed arrays and writes the same vCenter as the
+ * daemon's interval does: from the same state both write the same file, and neither
+ * rewrites the other's.
+ */
 export function openDataFolder(o: RelationOpenOptions): RelationCliContext {
   if (!fs.existsSync(path.join(o.data, STORE_FILE))) {
     throw new Error(`There is no provider store (${STORE_FILE}) in the data folder ${o.data}. Start the provider once (\`npm start\`) first.`);
   }
-  const store = Store.open(o.data);
-  const clock = new SystemClock();
-  return { engine: new DiskArrayEngine(store, clock), clock, dataDir: o.data, close: () => store.close() };
+  const a = assemble({ runtime: cliRuntime(o.data), role: 'cli' });
+  try {
+    return { engine: a.managed, clock: a.clock, dataDir: a.layout.dir, close: () => a.close(), relation: relationSettings(a.settings.get()) };
+  } catch (e) {
+    a.close();
+    throw e;
+  }
 }
 
 /** Warnings go to stderr; errors are printed from the results, info is not shown. */

@@ -7,11 +7,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { SystemClock } from '../array/clock';
-import { DiskArrayEngine } from '../array/engine';
+import type { DiskArrayEngine } from '../array/engine';
 import { ArrayError, ArrayErrorCode, Facts, isArrayError } from '../array/errors';
 import type { DiskArray } from '../array/types';
-import { Store, StoreError, STORE_FILE } from '../store/db';
+import { assemble } from '../app/assembly';
+import { SettingsError } from '../config/settings';
+import { type Store, StoreError, STORE_FILE } from '../store/db';
+import { readRuntime, Runtime, RuntimeError } from '../sys/runtime';
 
 export interface GlobalOptions {
   data: string;
@@ -134,8 +136,13 @@ function openEngine(opts: GlobalOptions, createStore: boolean): { store: Store; 
   if (!createStore && !fs.existsSync(path.join(opts.data, STORE_FILE))) {
     throw new CliError(noDataMessage(opts.data, `There is no provider store (${STORE_FILE})`), EXIT.noData, 'NO_STORE');
   }
-  const store = Store.open(opts.data);
-  return { store, engine: new DiskArrayEngine(store, new SystemClock()) };
+  const a = assemble({ runtime: cliRuntime(opts.data), role: 'cli' });
+  return { store: a.store, engine: a.engine };
+}
+
+/** The runtime of a CLI command: the variables as the daemon reads them, with --data for the data folder. */
+export function cliRuntime(data: string, env: NodeJS.ProcessEnv = process.env): Runtime {
+  return { ...readRuntime(env), dataDir: path.resolve(data) };
 }
 
 function errorJson(code: string, message: string, facts: Facts = {}, item?: string): string {
@@ -154,6 +161,10 @@ export function reportError(e: unknown, json: boolean): number {
   } else if (e instanceof CliError) {
     ({ code, message } = e);
     status = e.exitCode;
+  } else if (e instanceof RuntimeError || e instanceof SettingsError) {
+    code = 'USAGE';
+    message = e instanceof SettingsError ? `the settings are not valid: ${(e.problems ?? [e.message]).join('; ')}` : e.message;
+    status = EXIT.usage;
   } else if (e instanceof StoreError) {
     code = 'STORE_ERROR';
     message = e.message;

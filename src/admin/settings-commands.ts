@@ -12,12 +12,12 @@
  */
 import type { Command } from 'commander';
 import { credentialProblem, MIN_PASSWORD_LENGTH, ProviderAccount } from '../config/account';
-import { confDir, dataDir } from '../config/runtime';
+import { confDir, dataDir, providerHost, providerPort, registrationAddress } from '../sys/runtime';
 import {
   INVALID_INTERVAL_MESSAGE, loadSettings, settingsFile, SettingsError, SettingsErrorCode, updateSettings,
   withDiskArrayAdded, withDiskArrayRemoved, withInterval, withVCenter,
 } from '../config/settings';
-import { providerAddress, providerPort, summarizeSettings, summaryLines } from '../config/settings-summary';
+import { summarizeSettings, summaryLines } from '../config/settings-summary';
 import { PasswordInput, readPassword } from './password-input';
 import { CliError, EXIT, reportError } from './run';
 
@@ -85,7 +85,7 @@ function say(text: string | string[]): void {
 
 function show(o: Flags): void {
   const s = loadSettings(o.conf);
-  const summary = summarizeSettings(s, { address: providerAddress(), port: providerPort() });
+  const summary = summarizeSettings(s, { address: registrationAddress(providerHost()), port: providerPort() });
   const account = ProviderAccount.load(o.data);
   if (o.json) {
     say(JSON.stringify({ file: settingsFile(o.conf), settings: summary, providerAccount: account ? { user: account.user } : null }, null, 2));

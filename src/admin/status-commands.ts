@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { Clock, SystemClock } from '../array/clock';
-import { confDir, dataDir } from '../config/runtime';
+import { confDir, dataDir } from '../sys/runtime';
 import { summaryLines } from '../config/settings-summary';
 import { EXIT, reportError } from './run';
 import { ArrayStatus, gatherStatus, ProviderStatus } from './support/provider-status';

@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { Clock, SystemClock } from '../array/clock';
-import { confDir, dataDir } from '../config/runtime';
+import { confDir, dataDir } from '../sys/runtime';
 import { CliError, EXIT, reportError } from './run';
 import { BundleTargetError, collectSupportBundle } from './support/bundle';
 import { parseSince } from './support/since';

@@ -46,6 +46,9 @@ export function registerArray(ctx: Ctx, a: RegisterArray): DiskArray {
   for (const [what, v] of [['name', a.name], ['serial', a.serial], ['wwn', wwn]] as const) {
     if (s.get(`SELECT 1 FROM arrays WHERE ${what} = ?`, v)) throw new ArrayError('ALREADY_EXISTS', `A disk array with ${what} ${v} is already registered.`, { [what]: v });
   }
+  // N4: VVol, PE and container ids carry only the last 12 WWN digits; two arrays sharing them would share ids.
+  const twin = s.get<{ name: string }>('SELECT name FROM arrays WHERE substr(wwn, 5) = ?', wwn.slice(4));
+  if (twin) throw new ArrayError('ALREADY_EXISTS', `The last 12 digits of the WWN ${wwn} are those of the disk array ${twin.name}: the identifiers vSphere sees (3.1.3) would be the same.`, { wwn });
   const r = s.run(
     'INSERT INTO arrays (name, serial, wwn, model, ip, monitoring, created_at) VALUES (?,?,?,?,?,?,?)',
     a.name, a.serial, wwn, a.model, a.ip, monitoring, ctx.clock.now(),
@@ -120,7 +123,8 @@ export function unlockConfiguration(ctx: Ctx, ref: ArrayRef, holder: string, for
 }
 
 export function listArrays(ctx: Ctx): DiskArray[] {
-  return ctx.store.all<{ id: number }>('SELECT id FROM arrays ORDER BY id').map((r) => getArray(ctx, r.id));
+  // findArray applies the context's scope: arrays outside it are left out.
+  return ctx.store.all<{ id: number }>('SELECT id FROM arrays ORDER BY id').map((r) => findArray(ctx, r.id)).filter((a): a is DiskArray => a !== undefined);
 }
 
 export { findArray };

@@ -103,7 +103,7 @@ export function bindVvols(ctx: Ctx, host: string, vvolIds: string[], allowedPeLd
   const arrays = new Map<number, DiskArray>();
   return vvolIds.map((vvolId) => {
     try {
-      const handle = ctx.store.db.transaction(() => bindOne(ctx, host, vvolId, allowedPeLdns, arrays))();
+      const handle = ctx.store.savepoint(() => bindOne(ctx, host, vvolId, allowedPeLdns, arrays));
       return { vvolId, ok: true as const, handle };
     } catch (e) {
       if (e instanceof ArrayError) return { vvolId, ok: false as const, error: e };
@@ -145,7 +145,7 @@ export function unbindVvols(ctx: Ctx, host: string, items: { vvolId: string; peL
   const arrays = new Map<number, DiskArray>();
   return items.map((it) => {
     try {
-      ctx.store.db.transaction(() => unbindOne(ctx, host, it.vvolId, it.peLdn, arrays))();
+      ctx.store.savepoint(() => unbindOne(ctx, host, it.vvolId, it.peLdn, arrays));
       return { vvolId: it.vvolId, ok: true as const };
     } catch (e) {
       if (e instanceof ArrayError) return { vvolId: it.vvolId, ok: false as const, error: e };
@@ -176,13 +176,13 @@ export function unbindAllFromHost(ctx: Ctx, host: string): number {
 export function unbindFromAllHosts(ctx: Ctx, vvolIds: string[]): UnbindResult[] {
   return vvolIds.map((vvolId) => {
     try {
-      ctx.store.db.transaction(() => {
+      ctx.store.savepoint(() => {
         const ld = getVvol(ctx, vvolId);
         checkGate(getArray(ctx, ld.arrayId), 'unbind');
         ctx.store.run('DELETE FROM binding_hosts WHERE vvol_ld_id = ?', ld.id);
         ctx.store.run('DELETE FROM bindings WHERE vvol_ld_id = ?', ld.id);
         appendEvent(ctx, ld.arrayId, { type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.unbound', message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was unbound for all hosts.` });
-      })();
+      });
       return { vvolId, ok: true as const };
     } catch (e) {
       if (e instanceof ArrayError) return { vvolId, ok: false as const, error: e };

@@ -34,7 +34,7 @@ export interface ArraySpec {
 export function bootstrapArray(engine: DiskArrayEngine, spec: ArraySpec): { created: boolean } {
   if (engine.findArray(spec.name)) return { created: false };
   // One transaction: a kill half-way leaves no half-built array to trip over next start.
-  engine.store.tx(() => {
+  engine.batch(() => {
     engine.registerArray({
       name: spec.name, serial: spec.serial, wwn: spec.wwn, model: spec.model, ip: spec.ip, monitoring: spec.monitoring ?? 'Running',
       licences: Object.fromEntries(spec.licences.map((l) => [l, true])),

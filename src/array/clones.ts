@@ -2,9 +2,12 @@
  * Clones. Fast clones (FEV/FCV, VASA fastCloneVirtualVolume, vSphere linked clones)
  * share the source's data copy-on-write (L6: 256 FCVs per FEV; L7: 64 layers). Full
  * clones (DynamicDataReplication) pair the source as MV with a new volume as RV and
- * copy its chunks in a task; when the copy is done the pair is dissolved.
+ * copy its chunks in a task; when the copy is done the pair is dissolved. Both kinds
+ * need the SSV (L3: 2.1.3, 3.8.2) and their licence (B2: VolumeClone for fast clones,
+ * DynamicDataReplication for full clones, 2.1.1).
  */
 import type { Ctx } from './context';
+import { ldApplicability } from './applicability';
 import { allocatedCount, shareMap, unsharedIndexes } from './chunks';
 import { ArrayError, invalid } from './errors';
 import { appendEvent } from './events';
@@ -16,8 +19,9 @@ import { getArray, getLdById, getPool, getPoolById, getVvol } from './lookup';
 import { LIMITS, VVOL_TYPES, VvolType } from './models';
 import { requireSsv } from './system-volumes';
 import { createTask } from './tasks';
+import { poolIoDefaults } from './io-control';
 import { checkMetadata } from './vvols';
-import type { LogicalDisk } from './types';
+import type { LogicalDisk, Pool } from './types';
 
 export interface CloneOptions {
   metadata?: Record<string, string>;
@@ -29,6 +33,15 @@ function cloneType(src: LogicalDisk, o: CloneOptions): VvolType {
   const t = o.type ?? src.vvolType ?? 'data';
   if (!VVOL_TYPES.includes(t)) throw invalid(`The VVOL type must be one of ${VVOL_TYPES.join(', ')}.`);
   return t;
+}
+
+/**
+ * B12, table 4-2: an FCV may be I/O controlled. It keeps its source's limits; the clone of
+ * a snapshot (an ESV, which table 4-2 leaves without I/O control) takes the pool's
+ * defaults instead, as any new VVol does (4.2).
+ */
+function fcvIoLimits(ctx: Ctx, src: LogicalDisk, pool: Pool): { ioUpper: number | null; ioLower: number | null } {
+  return ldApplicability(ctx, src).ioControl ? { ioUpper: src.ioUpper, ioLower: src.ioLower } : poolIoDefaults(pool);
 }
 
 export function fastClone(ctx: Ctx, srcVvolId: string, o: CloneOptions = {}): LogicalDisk {
@@ -48,8 +61,8 @@ export function fastClone(ctx: Ctx, srcVvolId: string, o: CloneOptions = {}): Lo
   if (fcvs >= LIMITS.fcvsPerFev) throw new ArrayError('TOO_MANY', MSG.fcvLimit, { fcvs, limit: LIMITS.fcvsPerFev });
   const fcv = insertLd(ctx, {
     arrayId: a.id, model: a.model, pool, name: (n) => fcvLdName(a.wwn, src.ldn, n), capacity: src.capacity, kind: 'vvol',
-    vvolType: cloneType(src, o), vvolId: newVvolId(), allocation: 'virtual', clone: 'FCV', parentId: src.id, layer: src.layer + 1,
-    vmId: metadata.VMW_VmID ?? null, ioUpper: src.ioUpper, ioLower: src.ioLower,
+    vvolType: cloneType(src, o), vvolId: newVvolId(a.wwn), allocation: 'virtual', clone: 'FCV', parentId: src.id, layer: src.layer + 1,
+    vmId: metadata.VMW_VmID ?? null, ...fcvIoLimits(ctx, src, pool),
   });
   setMetadata(ctx, fcv.id, metadata);
   shareMap(ctx, src.id, fcv.id);
@@ -76,6 +89,9 @@ export function fullClone(ctx: Ctx, srcVvolId: string, o: FullCloneOptions = {})
   checkGate(a, 'fullClone');
   const pool = o.pool !== undefined ? getPool(ctx, a.id, o.pool) : getPoolById(ctx, src.poolId);
   if (!pool.container) throw invalid(`The pool(${hex4(pool.poolNo)}) is not a Storage Container.`);
+  // L3: "With a solution reserved volume (SSV) created ..., snapshots or clones of virtual
+  // machine can be created by using disk array functions" (2.1.3); 3.8.2 lists it for clones.
+  requireSsv(ctx, a.id);
   if (src.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${srcVvolId} is not ready (state ${src.state}).`);
   checkNotBeingCopied(src);
   // B5: a copy into another Storage Container is how a VM migrates; not while its snapshots are being deleted.
@@ -87,8 +103,9 @@ export function fullClone(ctx: Ctx, srcVvolId: string, o: FullCloneOptions = {})
   const now = ctx.clock.now();
   const dst = insertLd(ctx, {
     arrayId: a.id, model: a.model, pool, name: (n) => vvolLdName(a.wwn, n), capacity: src.capacity, kind: 'vvol',
-    vvolType: cloneType(src, o), vvolId: newVvolId(), allocation: src.allocation, rpl: 'RV', access: 'NotReady',
-    vmId: metadata.VMW_VmID ?? null, cloningSince: now,
+    vvolType: cloneType(src, o), vvolId: newVvolId(a.wwn), allocation: src.allocation, rpl: 'RV', access: 'NotReady',
+    // 4.2: a new VVol takes its container's I/O control defaults (table 4-2 allows them on any VVol but an ESV).
+    vmId: metadata.VMW_VmID ?? null, cloningSince: now, ...poolIoDefaults(pool),
   });
   setMetadata(ctx, dst.id, metadata);
   const pair = ctx.store.run(

@@ -4,6 +4,7 @@
  */
 import type { Store } from '../store/db';
 import type { Clock } from './clock';
+import type { DiskArray } from './types';
 
 export interface EngineOptions {
   /** Copy rate of full clones, replication and restore, in bytes per second. */
@@ -24,7 +25,19 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
 };
 
 export interface Ctx {
+  /**
+   * Queries go through store.get/all/run with the module's own SQL (src/array/ owns its
+   * SQL); transactions only through store.tx, store.read and store.savepoint (one item
+   * of a batch), never through the connection underneath.
+   */
   store: Store;
   clock: Clock;
   opts: EngineOptions;
+  /**
+   * The arrays this engine sees (the VASA face and the relation writer: the managed
+   * ones); undefined: all. An array outside it, and everything on it, does not exist
+   * for lookups through this context. Read on every lookup, so a settings change
+   * applies at once.
+   */
+  scope?: (a: DiskArray) => boolean;
 }

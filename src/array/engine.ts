@@ -1,6 +1,8 @@
 /**
  * The disk array engine: the one object services, the face and the CLI talk to. Each
- * public method is one transaction over the store (batch calls: one per item). It
+ * public method is one transaction over the store (batch calls: one savepoint per
+ * item inside it, so an item fails alone); transactions are opened only through the
+ * store's tx, read and savepoint (test/store/boundary.test.ts checks it). It
  * owns no state of its own beyond the store, the clock and its options.
  */
 import { Store, StoreError } from '../store/db';
@@ -15,7 +17,7 @@ import * as events from './events';
 import * as io from './guest-io';
 import { checkInvariants } from './invariants';
 import { checkGate, GatedOperation } from './gates';
-import { applicability, Applicability } from './applicability';
+import { ldApplicability, Applicability } from './applicability';
 import { ldPurpose, ldVmwareType } from './display';
 import { metadataOf } from './lds';
 import * as lookup from './lookup';
@@ -56,18 +58,16 @@ export interface LdScanRow {
 }
 
 /**
- * Failures of the store underneath (SQLite, or a misuse the store refuses) leave the
- * engine as the domain error STORE_ERROR with the original as cause: the face and the
- * CLI never see a store type (foreign errors are translated at the edge).
+ * The engine's edge: the store's failures (StoreError: SQLite, or a misuse the store
+ * refuses) leave the engine as the domain error STORE_ERROR with the original as cause,
+ * here and nowhere else: the face and the CLI never see a store type. The store itself
+ * turns SQLite's errors into StoreError (store/db.ts), so one instanceof suffices.
  */
 function storeFailures<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof ArrayError) throw e;
-    if (e instanceof StoreError || (e instanceof Error && /^SQLITE_/.test((e as { code?: string }).code ?? ''))) {
-      throw new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e });
-    }
+    if (e instanceof StoreError) throw new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e });
     throw e;
   }
 }
@@ -79,10 +79,26 @@ export class DiskArrayEngine {
     this.ctx = { store, clock, opts: { ...DEFAULT_ENGINE_OPTIONS, ...opts } };
   }
 
+  /**
+   * The same store seen through a scope: arrays outside it, and everything on them, do
+   * not exist for the engine returned (the VASA face and the relation writer see the
+   * managed arrays only). The predicate is asked on every lookup.
+   */
+  scoped(scope: (a: DiskArray) => boolean): DiskArrayEngine {
+    const e = new DiskArrayEngine(this.ctx.store, this.ctx.clock, this.ctx.opts);
+    e.ctx.scope = scope;
+    return e;
+  }
+
   get store(): Store {
     return this.ctx.store;
   }
 
+  /*
+   * Every public method goes through one of these three: tx (one write transaction), read
+   * (one read transaction) or edge (the module opens its own transactions through the
+   * store, e.g. a task tick, one per task). Each maps store failures to STORE_ERROR.
+   */
   /** Runs fn as one transaction. */
   private tx<T>(fn: () => T): T {
     return storeFailures(() => this.ctx.store.tx(fn));
@@ -92,6 +108,10 @@ export class DiskArrayEngine {
     return storeFailures(() => this.ctx.store.read(fn));
   }
 
+  private edge<T>(fn: () => T): T {
+    return storeFailures(fn);
+  }
+
   /**
    * Runs several reading engine calls as one read transaction: one consistent state,
    * and one lock round trip instead of one per call (a batch of 64 VVols asked one by
@@ -99,6 +119,14 @@ export class DiskArrayEngine {
    */
   batchRead<T>(fn: () => T): T {
     return this.read(fn);
+  }
+
+  /**
+   * Runs several engine calls as one write transaction: all of them happen or none (the
+   * bootstrap of an array: a kill half-way leaves no half-built array).
+   */
+  batch<T>(fn: () => T): T {
+    return this.tx(fn);
   }
 
   // ---- arrays -------------------------------------------------------------------------
@@ -197,7 +225,7 @@ export class DiskArrayEngine {
   }
   vvolDetail(vvolId: string): LdDetail { return this.read(() => this.detail(lookup.getVvol(this.ctx, vvolId))); }
   queryVvols(constraints: { key: string; value?: string }[], arrayRef?: lookup.ArrayRef): string[] {
-    return this.read(() => vvols.queryVvols(this.ctx, constraints, arrayRef === undefined ? undefined : lookup.getArray(this.ctx, arrayRef).id));
+    return this.read(() => vvols.queryVvols(this.ctx, constraints, arrayRef === undefined ? this.scopeIds() : [lookup.getArray(this.ctx, arrayRef).id]));
   }
 
   // ---- bulk reads (relation file) ----------------------------------------------------
@@ -253,7 +281,7 @@ export class DiskArrayEngine {
 
   // ---- snapshots and clones -----------------------------------------------------------
   prepareSnapshot(baseVvolId: string): LogicalDisk { return this.tx(() => snapshots.prepareSnapshot(this.ctx, baseVvolId)); }
-  takeSnapshots(items: snapshots.SnapshotItem[]): snapshots.SnapshotResult[] { return this.tx(() => snapshots.takeSnapshots(this.ctx, items)); }
+  takeSnapshots(items: snapshots.SnapshotItem[], opts?: snapshots.TakeOptions): snapshots.SnapshotResult[] { return this.tx(() => snapshots.takeSnapshots(this.ctx, items, opts)); }
   snapshot(baseVvolId: string, metadata?: Record<string, string>): LogicalDisk { return this.tx(() => snapshots.snapshot(this.ctx, baseVvolId, metadata)); }
   revert(baseVvolId: string, snapshotVvolId: string): LogicalDisk { return this.tx(() => snapshots.revert(this.ctx, baseVvolId, snapshotVvolId)); }
   generations(ref: lookup.ArrayRef, base: string | number) {
@@ -289,17 +317,18 @@ export class DiskArrayEngine {
   listPairs(ref: lookup.ArrayRef) { return this.read(() => replication.listPairs(this.ctx, ref)); }
 
   // ---- guest I/O and space ------------------------------------------------------------
-  write(ld: LogicalDisk, start: number, tokens: string[]) { return io.writeChunks(this.ctx, ld, start, tokens); }
-  readChunks(ld: LogicalDisk, start: number, count: number) { return io.readLd(this.ctx, ld, start, count); }
-  trim(ld: LogicalDisk, start: number, count: number) { return io.trimLd(this.ctx, ld, start, count); }
-  allocatedBitmap(vvolId: string, seg: space.Segment) { return space.allocatedBitmap(this.ctx, vvolId, seg); }
-  unsharedBitmap(vvolId: string, baseVvolId: string, seg: space.Segment) { return space.unsharedBitmap(this.ctx, vvolId, baseVvolId, seg); }
-  unsharedChunks(vvolId: string, baseVvolId: string | undefined, start: number, length: number) { return space.unsharedChunks(this.ctx, vvolId, baseVvolId, start, length); }
-  vvolSpace(vvolId: string) { return space.vvolSpace(this.ctx, vvolId); }
+  /** Not one tx: a write that finds the pool full rolls back, then puts the LD in the fault state in a transaction of its own (B4). */
+  write(ld: LogicalDisk, start: number, tokens: string[]) { return this.edge(() => io.writeChunks(this.ctx, ld, start, tokens)); }
+  readChunks(ld: LogicalDisk, start: number, count: number) { return this.read(() => io.readLd(this.ctx, ld, start, count)); }
+  trim(ld: LogicalDisk, start: number, count: number) { return this.tx(() => io.trimLd(this.ctx, ld, start, count)); }
+  allocatedBitmap(vvolId: string, seg: space.Segment) { return this.read(() => space.allocatedBitmap(this.ctx, vvolId, seg)); }
+  unsharedBitmap(vvolId: string, baseVvolId: string, seg: space.Segment) { return this.read(() => space.unsharedBitmap(this.ctx, vvolId, baseVvolId, seg)); }
+  unsharedChunks(vvolId: string, baseVvolId: string | undefined, start: number, length: number) { return this.read(() => space.unsharedChunks(this.ctx, vvolId, baseVvolId, start, length)); }
+  vvolSpace(vvolId: string) { return this.read(() => space.vvolSpace(this.ctx, vvolId)); }
 
   // ---- tasks, events ------------------------------------------------------------------
   /** Advances every running task to the clock's now. */
-  tick(): void { tasks.tickAll(this.ctx); }
+  tick(): void { this.edge(() => tasks.tickAll(this.ctx)); }
   getTask(id: string) { return this.read(() => tasks.getTask(this.ctx, id)); }
   listTasks(ref?: lookup.ArrayRef, activeOnly = false) {
     return this.read(() => tasks.listTasks(this.ctx, ref === undefined ? undefined : lookup.getArray(this.ctx, ref).id, activeOnly));
@@ -307,8 +336,20 @@ export class DiskArrayEngine {
   cancelTask(id: string) { return this.tx(() => tasks.cancelTask(this.ctx, id)); }
   eventsSince(ref: lookup.ArrayRef, after: number, limit?: number) { return this.read(() => events.eventsSince(this.ctx, lookup.getArray(this.ctx, ref).id, after, limit)); }
   alarmsSince(ref: lookup.ArrayRef, after: number, limit?: number) { return this.read(() => events.alarmsSince(this.ctx, lookup.getArray(this.ctx, ref).id, after, limit)); }
-  /** Events (or alarms) of all arrays after a provider-wide id, for the VASA event feeds. */
-  providerEventsSince(table: 'events' | 'alarms', after: number, limit = 1000, skipConfigOn: string[] = []) { return this.read(() => events.globalSince(this.ctx, table, after, limit, skipConfigOn)); }
+  /** Every event (or alarm) of all arrays after a provider-wide id (the provider's event log). */
+  providerEventsSince(table: 'events' | 'alarms', after: number, limit = 1000) { return this.read(() => events.globalSince(this.ctx, table, after, limit)); }
+  /**
+   * What vCenter sees of the events after a provider-wide id (getEvents): the one place
+   * that decides which events reach vCenter (events.VASA_HIDDEN_CONFIG).
+   */
+  vasaEvents(after: number, limit = 1000) { return this.read(() => events.vasaEvents(this.ctx, after, limit, this.scopeIds())); }
+  /** What vCenter sees of the alarms after a provider-wide id (getAlarms): all of them, on the arrays in scope. */
+  vasaAlarms(after: number, limit = 1000) { return this.read(() => events.vasaAlarms(this.ctx, after, limit, this.scopeIds())); }
+
+  /** The ids of the arrays in this engine's scope; undefined when it sees every array. */
+  private scopeIds(): number[] | undefined {
+    return this.ctx.scope ? arrays.listArrays(this.ctx).map((a) => a.id) : undefined;
+  }
   lastSequences(ref: lookup.ArrayRef) { return this.read(() => events.lastSequences(this.ctx, lookup.getArray(this.ctx, ref).id)); }
 
   /** Raises a provider-level alarm on an array (certificates, relation files). */
@@ -319,11 +360,7 @@ export class DiskArrayEngine {
 
   /** B12: which functions apply to an LD. */
   applicability(ref: lookup.ArrayRef, ld: string | number): Applicability {
-    return this.read(() => {
-      const l = lookup.getLd(this.ctx, lookup.getArray(this.ctx, ref).id, ld);
-      const master = !!this.ctx.store.get("SELECT 1 FROM lds WHERE parent_id = ? AND clone = 'FCV'", l.id);
-      return applicability(l, master);
-    });
+    return this.read(() => ldApplicability(this.ctx, lookup.getLd(this.ctx, lookup.getArray(this.ctx, ref).id, ld)));
   }
 
   /** Every inconsistency found in the store (empty when all is well). */

@@ -4,13 +4,34 @@
  * a change and its event are durable together. Old entries beyond the retention are
  * dropped; asking for a dropped sequence is LOST_EVENT.
  */
-import { EVENT_FEED_FILTER, EVENT_FEED_HIDDEN_CONFIG } from '../store/migrations';
 import type { Ctx } from './context';
 import { ArrayError } from './errors';
 import { toAlarm, toEvent } from './rows';
 import type { ArrayAlarm, ArrayEvent } from './types';
 
 export type EventType = 'System' | 'Config' | 'Policy' | 'ConfigProtocolEndpoint' | 'Rebind';
+
+/**
+ * What vCenter sees (getEvents): every event but the configuration events of these
+ * object types, which vCenter and the hosts learn about from their own calls (a VVol
+ * they created, bound, snapshotted). Defined here once; the query and the partial index
+ * events_feed are built from it.
+ */
+export const VASA_HIDDEN_CONFIG: readonly string[] = Object.freeze(['VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host', 'Task']);
+
+/**
+ * The same as SQL. The partial index events_feed (migration 3) holds exactly these rows;
+ * SQLite uses it only when a query's WHERE contains this very expression. A migration
+ * cannot import code (a shipped one must never change), so its index text is a copy:
+ * test/store/boundary.test.ts fails when the two differ (then add a migration that
+ * re-creates events_feed with the new filter).
+ */
+export const VASA_EVENT_FILTER = `NOT (type = 'Config' AND object_type IN (${VASA_HIDDEN_CONFIG.map((t) => `'${t}'`).join(', ')}))`;
+
+/** The feed's query (exported for the test that checks it uses events_feed). */
+export const VASA_EVENTS_QUERY = `SELECT * FROM events WHERE gseq > ? AND ${VASA_EVENT_FILTER} ORDER BY gseq LIMIT ?`;
+// `+array_id`: the array filter must not draw SQLite to the primary key (all of an array's events) away from events_feed.
+export const VASA_EVENTS_OF_ARRAYS_QUERY = `SELECT * FROM events WHERE gseq > ? AND ${VASA_EVENT_FILTER} AND +array_id IN (SELECT value FROM json_each(?)) ORDER BY gseq LIMIT ?`;
 export type ConfigType = 'New' | 'Update' | 'Delete';
 
 export interface EventInput {
@@ -81,31 +102,54 @@ export function appendAlarm(ctx: Ctx, arrayId: number, a: AlarmInput): number {
   return seq;
 }
 
-const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && b.every((x) => a.includes(x));
-
 /**
- * Entries of all arrays after the provider-wide number `after` (-1: from the oldest
- * held), in order. LOST_EVENT when entries after `after` were already dropped;
- * INVALID_ARGUMENT when `after` is beyond the last number issued.
+ * The provider-wide number of the last entry issued, after checking that the entries
+ * after `after` are still held (LOST_EVENT) and that `after` was issued (INVALID_ARGUMENT).
  */
-export function globalSince(ctx: Ctx, table: 'events' | 'alarms', after: number, limit: number, skipConfigOn: string[] = []): { entries: (ArrayEvent | ArrayAlarm)[]; last: number } {
+function checkedLast(ctx: Ctx, table: 'events' | 'alarms', after: number): number {
   const last = counter(ctx, table);
   if (after > last) throw new ArrayError('INVALID_ARGUMENT', `The ${table === 'events' ? 'event' : 'alarm'} id ${after} is beyond the last one issued (${last}).`, { after, last });
   if (after >= 0 && after < counter(ctx, `${table}_pruned`)) {
     throw new ArrayError('LOST_EVENT', `The ${table === 'events' ? 'events' : 'alarms'} after id ${after} are no longer held.`, { after, table });
   }
-  // Config events on the listed object types are left out in SQL. For the VASA feed's
-  // own list the partial index of exactly its entries is used, so a client polling past
-  // thousands of per-VVol events reads none of them.
-  if (table === 'events' && sameSet(skipConfigOn, EVENT_FEED_HIDDEN_CONFIG)) {
-    const rows = ctx.store.all(`SELECT * FROM events WHERE gseq > ? AND ${EVENT_FEED_FILTER} ORDER BY gseq LIMIT ?`, Math.max(after, 0), limit);
-    return { entries: rows.map(toEvent), last };
-  }
-  const skip = table === 'events' && skipConfigOn.length
-    ? ` AND NOT (type = 'Config' AND object_type IN (${skipConfigOn.map(() => '?').join(',')}))`
-    : '';
-  const rows = ctx.store.all(`SELECT * FROM ${table} WHERE gseq > ?${skip} ORDER BY gseq LIMIT ?`, Math.max(after, 0), ...(skip ? skipConfigOn : []), limit);
+  return last;
+}
+
+/**
+ * Entries of all arrays after the provider-wide number `after` (-1: from the oldest
+ * held), in order: every one of them (the provider's event log). LOST_EVENT when entries
+ * after `after` were already dropped; INVALID_ARGUMENT when `after` is beyond the last
+ * number issued.
+ */
+export function globalSince(ctx: Ctx, table: 'events' | 'alarms', after: number, limit: number): { entries: (ArrayEvent | ArrayAlarm)[]; last: number } {
+  const last = checkedLast(ctx, table, after);
+  const rows = ctx.store.all(`SELECT * FROM ${table} WHERE gseq > ? ORDER BY gseq LIMIT ?`, Math.max(after, 0), limit);
   return { entries: table === 'events' ? rows.map(toEvent) : rows.map(toAlarm), last };
+}
+
+/**
+ * The events vCenter sees (VASA_EVENT_FILTER) after the provider-wide number `after`,
+ * of the given arrays only when `arrayIds` is given; the same errors as globalSince.
+ * Through the partial index events_feed, so a client polling past thousands of per-VVol
+ * events reads none of them.
+ */
+export function vasaEvents(ctx: Ctx, after: number, limit: number, arrayIds?: readonly number[]): { entries: ArrayEvent[]; last: number } {
+  const last = checkedLast(ctx, 'events', after);
+  const from = Math.max(after, 0);
+  const rows = arrayIds
+    ? ctx.store.all(VASA_EVENTS_OF_ARRAYS_QUERY, from, JSON.stringify(arrayIds), limit)
+    : ctx.store.all(VASA_EVENTS_QUERY, from, limit);
+  return { entries: rows.map(toEvent), last };
+}
+
+/** The alarms vCenter sees (getAlarms): all of them. */
+export function vasaAlarms(ctx: Ctx, after: number, limit: number, arrayIds?: readonly number[]): { entries: ArrayAlarm[]; last: number } {
+  const last = checkedLast(ctx, 'alarms', after);
+  const from = Math.max(after, 0);
+  const rows = arrayIds
+    ? ctx.store.all('SELECT * FROM alarms WHERE gseq > ? AND array_id IN (SELECT value FROM json_each(?)) ORDER BY gseq LIMIT ?', from, JSON.stringify(arrayIds), limit)
+    : ctx.store.all('SELECT * FROM alarms WHERE gseq > ? ORDER BY gseq LIMIT ?', from, limit);
+  return { entries: rows.map(toAlarm), last };
 }
 
 function since<T>(ctx: Ctx, table: 'events' | 'alarms', arrayId: number, after: number, limit: number, map: (r: Record<string, unknown>) => T): T[] {

@@ -19,6 +19,21 @@ export interface Gate {
 
 const vv: Licence = 'Virtual Volume';
 
+/*
+ * Which licence gates what (B2), in the manual's words:
+ * - 2.1.1: DynamicSnapVolume for a VM snapshot, VolumeClone for a linked clone,
+ *   DynamicDataReplication for a VM clone made by the array (a full clone); 3.6 adds
+ *   migration between datastores (a full copy into another container) to DDR.
+ * - 3.7.2: the extended snapshot needs DynamicSnapVolume *and* ThinProvisioning. A revert
+ *   takes a temporary extended snapshot first, so it needs the same two.
+ * - 2.1.2/2.1.3: a Storage Container is a virtual capacity pool, which the ThinProvisioning
+ *   function provides (checked where pools are created, pools.ts).
+ * - 3.8.2 lists DDR and VolumeClone together for "creating a clone" because the section
+ *   covers both kinds; 2.1.1 says which kind needs which, and that is what is gated here.
+ * The SSV that snapshots and both kinds of clone need (L3) is checked by the operation
+ * itself (requireSsv), after the gate: "No SSV is created."
+ */
+
 export const GATES = {
   createVvol: { licences: [vv], stopped: MSG.notMonitored, configLock: true },
   deleteVvol: { licences: [vv], stopped: MSG.notMonitored, configLock: true },
@@ -26,8 +41,8 @@ export const GATES = {
   updateMetadata: { licences: [vv], stopped: MSG.metadataFailed, configLock: true },
   bind: { licences: [vv], stopped: MSG.bindFailed, configLock: false },
   unbind: { licences: [], stopped: MSG.unbindFailed, configLock: false },
-  snapshot: { licences: [vv, 'DynamicSnapVolume'], stopped: MSG.notMonitored, configLock: true },
-  revert: { licences: [vv, 'DynamicSnapVolume'], stopped: MSG.notMonitored, configLock: true },
+  snapshot: { licences: [vv, 'DynamicSnapVolume', 'ThinProvisioning'], stopped: MSG.notMonitored, configLock: true },
+  revert: { licences: [vv, 'DynamicSnapVolume', 'ThinProvisioning'], stopped: MSG.notMonitored, configLock: true },
   fastClone: { licences: [vv, 'VolumeClone'], stopped: MSG.notMonitored, configLock: true },
   fullClone: { licences: [vv, 'DynamicDataReplication'], stopped: MSG.notMonitored, configLock: true },
   replication: { licences: ['DynamicDataReplication'], stopped: MSG.commandFailed, configLock: true },
@@ -42,7 +57,7 @@ export const LICENCE_MESSAGES: Record<Licence, string> = {
   DynamicSnapVolume: MSG.licenceSnapshot,
   VolumeClone: MSG.licenceClone,
   DynamicDataReplication: MSG.licenceDdr,
-  ThinProvisioning: 'The license for ThinProvisioning is locked.',
+  ThinProvisioning: MSG.licenceThin,
   'I/O Load Manager': MSG.licenceIoLoad,
 };
 

@@ -1,9 +1,8 @@
 /**
- * Identifier and naming rules of the manual (N4, N5) and VASA's VVol id form.
+ * Identifier and naming rules of the manual (N4, N5), the VVol id among them.
  * Pure functions: the engine calls them when it makes an object, the face when it
  * shows one.
  */
-import { randomUUID } from 'node:crypto';
 
 export const hex4 = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
 
@@ -33,7 +32,11 @@ export function containerDisplayId(wwn: string, poolNo: number): string {
   return `vvol:6${digits5to10(wwn)}000000000-${last12(wwn)}${hex4(poolNo)}`.toLowerCase();
 }
 
-/** N4: the SCSI identifier of a VVol disk. */
+/**
+ * N4 (3.1.3): the SCSI identifier of a VVol disk, naa.6xxxxxx000000000yyyyyyyyyyyyzzzz.
+ * It is also the VVol's VASA id (see vvolIdFor): vSphere names a VM's folder after its
+ * config-VVol, so a disk file path `[container] naa.6…/disk.vmdk` leads to the LD.
+ */
 export function vvolNaa(wwn: string, ldn: number): string {
   return `naa.6${digits5to10(wwn)}000000000${last12(wwn)}${hex4(ldn)}`.toLowerCase();
 }
@@ -63,14 +66,69 @@ export function defaultLdName(poolName: string, ldn: number): string {
   return `${poolName}_${hex4(ldn)}`;
 }
 
-const VVOL_ID = /^rfc4122\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/*
+ * VVol ids. The id a VVol has is its N4 NAA identifier: vvolIdFor(WWN, LD number).
+ * It is derived, never chosen: LD numbers are unique within an array at any time and
+ * the last 12 WWN digits within the provider (registerArray refuses a second array
+ * with the same ones, since the id carries no other WWN digits), so an id names at
+ * most one VVol. After a VVol is deleted its id is unknown (NotFound) until an LD
+ * with the same number is made a VVol again, which then gets the same id: the
+ * manual's mapping from disk file path to LD number implies exactly that.
+ */
 
-export function newVvolId(): string {
-  return `rfc4122.${randomUUID()}`;
+/** The VASA id of the VVol that LD `ldn` of the array with this WWN is. */
+export const vvolIdFor = vvolNaa;
+
+/** The id maker insertLd calls once it has picked the LD number of a new VVol. */
+export function newVvolId(wwn: string): (ldn: number) => string {
+  return (ldn) => vvolIdFor(wwn, ldn);
+}
+
+// Lower case only, as vSphere shows it and vvolIdFor makes it: an id is compared as a
+// string everywhere (store column, events, task results), so one spelling per VVol.
+const VVOL_ID = /^naa\.6([0-9a-f]{6})000000000([0-9a-f]{12})([0-9a-f]{4})$/;
+
+/** Ids of the rfc4122.<uuid> form VASA also knows (and this provider issued before N4). */
+const RFC4122_ID = /^rfc4122\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ParsedVvolId {
+  id: string;
+  /** The last 12 digits of the array's WWN, upper-case as arrays.wwn holds them. */
+  wwnLast12: string;
+  ldn: number;
+}
+
+/**
+ * Splits an N4 VVol id into what it is made of; undefined when it is not one. The
+ * digits 5-10 of the WWN appear twice in the id (x and the start of y): an id where
+ * they differ was never made by vvolIdFor.
+ */
+export function parseVvolId(text: string): ParsedVvolId | undefined {
+  const m = VVOL_ID.exec(text);
+  if (!m || m[1] !== m[2].slice(0, 6)) return undefined;
+  return { id: text, wwnLast12: m[2].toUpperCase(), ldn: parseInt(m[3], 16) };
 }
 
 export function isVvolId(id: string): boolean {
-  return VVOL_ID.test(id);
+  return parseVvolId(id) !== undefined;
+}
+
+/**
+ * What a string offered as a VVol id is: one of ours (to look up), one of the other
+ * form VASA uses (well-formed but unknown here: NotFound), or not a VVol id at all.
+ */
+export function vvolIdForm(id: string): 'naa' | 'rfc4122' | undefined {
+  if (isVvolId(id)) return 'naa';
+  return RFC4122_ID.test(id) ? 'rfc4122' : undefined;
+}
+
+/**
+ * The VVol id in a vSphere disk file path, `[container] naa.6…/disk.vmdk` (3.1.3):
+ * the folder is named after the VM's config-VVol. Undefined when the path holds none.
+ */
+export function vvolIdInDiskPath(path: string): string | undefined {
+  const m = /^\s*(?:\[[^\]]*\]\s*)?(?:\/vmfs\/volumes\/[^/]+\/)?([^/\s]+)\//.exec(path);
+  return m ? parseVvolId(m[1])?.id : undefined;
 }
 
 /** A WWN derived from a serial number, for arrays registered without one. */

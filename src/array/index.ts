@@ -9,4 +9,6 @@ export * from './ids';
 export type * from './types';
 export { GATES, LICENCE_MESSAGES } from './gates';
 export { applicability } from './applicability';
+export { checkIoLimits } from './io-control';
+export type { IoLimitSource } from './io-control';
 export { ldPurpose, ldVmwareType, poolVmwareType } from './display';

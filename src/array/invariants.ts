@@ -26,6 +26,8 @@ export function checkInvariants(ctx: Ctx): string[] {
   q('free LD number below the allocation hint', 'SELECT a.id, a.ldn_hint FROM arrays a WHERE a.ldn_hint > 0 AND (SELECT COUNT(*) FROM lds l WHERE l.array_id = a.id AND l.ldn < a.ldn_hint) < a.ldn_hint');
   q('pool over its real capacity', 'SELECT id, capacity, reserved_bytes, counted_blocks FROM pools WHERE reserved_bytes + counted_blocks * 1048576 > capacity');
   q('LD in a pool of another array', 'SELECT l.id FROM lds l JOIN pools p ON p.id = l.pool_id WHERE p.array_id <> l.array_id');
+  // N4: a VVol's id is derived from its array's WWN and its LD number (ids.ts vvolIdFor).
+  q('VVol id not derived from the WWN and LD number', "SELECT l.id, l.ldn, l.vvol_id FROM lds l JOIN arrays a ON a.id = l.array_id WHERE l.vvol_id IS NOT NULL AND l.vvol_id <> lower('naa.6' || substr(a.wwn, 5, 6) || '000000000' || substr(a.wwn, 5) || printf('%04X', l.ldn)) LIMIT 20");
   q('LD with a missing parent', 'SELECT l.id, l.parent_id FROM lds l LEFT JOIN lds p ON p.id = l.parent_id WHERE l.parent_id IS NOT NULL AND p.id IS NULL');
   q('ESV without a base', "SELECT id FROM lds WHERE snap = 'ESV' AND parent_id IS NULL");
   q('EBV without snapshots', "SELECT l.id FROM lds l WHERE l.snap = 'EBV' AND NOT EXISTS (SELECT 1 FROM lds e WHERE e.parent_id = l.id AND e.snap = 'ESV')");
@@ -39,6 +41,9 @@ export function checkInvariants(ctx: Ctx): string[] {
   q('pair with a missing LD', 'SELECT p.id FROM pairs p LEFT JOIN lds m ON m.id = p.mv_id LEFT JOIN lds r ON r.id = p.rv_id WHERE m.id IS NULL OR r.id IS NULL');
   q('pair MV/RV attributes wrong', "SELECT p.id FROM pairs p JOIN lds m ON m.id = p.mv_id JOIN lds r ON r.id = p.rv_id WHERE m.rpl <> 'MV' OR r.rpl <> 'RV'");
   q('RV/MV attribute without a pair', "SELECT l.id, l.rpl FROM lds l WHERE (l.rpl = 'RV' AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.rv_id = l.id)) OR (l.rpl = 'MV' AND NOT EXISTS (SELECT 1 FROM pairs p WHERE p.mv_id = l.id))");
+  q('pair with a PE or the SSV (table 4-1)', "SELECT p.id FROM pairs p JOIN lds l ON l.id IN (p.mv_id, p.rv_id) WHERE l.kind IN ('pe', 'ssv')");
+  q('I/O limits on a PE or ESV (table 4-2)', "SELECT id FROM lds WHERE (kind = 'pe' OR snap = 'ESV') AND (io_upper IS NOT NULL OR io_lower IS NOT NULL)");
+  q('I/O limits out of range or out of order (L10)', 'SELECT id FROM lds WHERE io_upper NOT BETWEEN 10 AND 1000000 OR io_lower NOT BETWEEN 10 AND 1000000 OR io_lower >= io_upper');
   q('copying pair without a live task', "SELECT p.id FROM pairs p WHERE p.sync_state IN ('rpl/exec', 'rst/exec') AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = p.task_id AND t.state IN ('queued', 'running'))");
   q('binding to a missing LD', 'SELECT b.pe_id, b.vvol_ld_id FROM bindings b LEFT JOIN lds p ON p.id = b.pe_id LEFT JOIN lds v ON v.id = b.vvol_ld_id WHERE p.id IS NULL OR v.id IS NULL');
   q('binding through a non-PE', "SELECT b.pe_id FROM bindings b JOIN lds p ON p.id = b.pe_id WHERE p.kind <> 'pe'");

@@ -36,7 +36,8 @@ export interface NewLd {
   capacity: number;
   kind: LdKind;
   vvolType?: VvolType | null;
-  vvolId?: string | null;
+  /** For an LD that is a VVol vSphere sees: its id from the LD number (ids.newVvolId). */
+  vvolId?: ((ldn: number) => string) | null;
   allocation: 'virtual' | 'real';
   rpl?: RplAttr;
   snap?: SnapAttr;
@@ -77,7 +78,7 @@ export function insertLd(ctx: Ctx, n: NewLd): LogicalDisk {
     `INSERT INTO lds (array_id, ldn, name, pool_id, capacity, kind, vvol_type, vvol_id, allocation, rpl, snap, clone, state, access,
                       parent_id, layer, generation, temporary, vm_id, io_upper, io_lower, cloning_since, created_at)
      VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-    n.arrayId, ldn, name, n.pool.id, n.capacity, n.kind, n.vvolType ?? null, n.vvolId ?? null, n.allocation,
+    n.arrayId, ldn, name, n.pool.id, n.capacity, n.kind, n.vvolType ?? null, n.vvolId ? n.vvolId(ldn) : null, n.allocation,
     n.rpl ?? 'IV', n.snap ?? '---', n.clone ?? '---', n.state ?? 'ready', n.access ?? 'ReadWrite',
     n.parentId ?? null, n.layer ?? 0, n.generation ?? null, n.temporary ? 1 : 0, n.vmId ?? null,
     n.ioUpper ?? null, n.ioLower ?? null, n.cloningSince ?? null, ctx.clock.now(),

@@ -6,7 +6,7 @@
 import type { Row } from '../store/db';
 import type { Ctx } from './context';
 import { ArrayError, notFound } from './errors';
-import { hex4, isVvolId, parseHexNumber } from './ids';
+import { hex4, isVvolId, parseHexNumber, parseVvolId } from './ids';
 import { MSG, specifiedDoesNotExist } from './messages';
 import { LD_SELECT, toArray, toLd, toPool } from './rows';
 import type { DiskArray, LogicalDisk, Pool } from './types';
@@ -20,7 +20,13 @@ export function findArray(ctx: Ctx, ref: ArrayRef): DiskArray | undefined {
       ? s.get('SELECT * FROM arrays WHERE id = ?', ref)
       : s.get('SELECT * FROM arrays WHERE name = ? OR serial = ? OR wwn = ?', ref, ref, ref.toUpperCase());
   if (!r) return undefined;
-  return toArray(r, s.all('SELECT name, unlocked FROM licences WHERE array_id = ?', Number(r.id)));
+  const a = toArray(r, s.all('SELECT name, unlocked FROM licences WHERE array_id = ?', Number(r.id)));
+  return !ctx.scope || ctx.scope(a) ? a : undefined;
+}
+
+/** Whether the array with this id is in the context's scope (always, without a scope). */
+export function inScope(ctx: Ctx, arrayId: number): boolean {
+  return !ctx.scope || findArray(ctx, arrayId) !== undefined;
 }
 
 export function getArray(ctx: Ctx, ref: ArrayRef): DiskArray {
@@ -57,7 +63,8 @@ export function getPoolById(ctx: Ctx, id: number): Pool {
 
 export function findLdById(ctx: Ctx, id: number): LogicalDisk | undefined {
   const r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.id = ?`, id);
-  return r ? toLd(r) : undefined;
+  const ld = r ? toLd(r) : undefined;
+  return ld && inScope(ctx, ld.arrayId) ? ld : undefined;
 }
 
 export function getLdById(ctx: Ctx, id: number): LogicalDisk {
@@ -66,9 +73,17 @@ export function getLdById(ctx: Ctx, id: number): LogicalDisk {
   return ld;
 }
 
+/**
+ * A VVol by its N4 id. Anything that is not such an id names no VVol, the rfc4122 ids
+ * of older versions of this provider included (never silently taken for another form).
+ * The id column holds the derived id (see ids.ts), so this is one index probe.
+ */
 export function findVvol(ctx: Ctx, vvolId: string): LogicalDisk | undefined {
-  const r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.vvol_id = ?`, vvolId);
-  return r ? toLd(r) : undefined;
+  const parsed = parseVvolId(vvolId);
+  if (!parsed) return undefined;
+  const r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.vvol_id = ?`, parsed.id);
+  const ld = r ? toLd(r) : undefined;
+  return ld && inScope(ctx, ld.arrayId) ? ld : undefined;
 }
 
 /** A VVol by its VASA id; not found carries the manual's "The specified <VVOL> does not exist." */

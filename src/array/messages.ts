@@ -17,6 +17,18 @@ export const MSG = {
   licenceVvol: 'The license for Virtual Volume is locked.',
   licenceClone: 'The license for Volume Clone is locked.',
   licenceIoLoad: 'Failed to apply the storage policy because the license for I/O Load Manager is locked.',
+  /**
+   * B2: Appendix B has no text of its own for a locked ThinProvisioning licence (3.7.2 and
+   * 2.1.2 name the licence, B.1 does not); this follows B.1's "The license for ... is
+   * locked." wording for the other licences.
+   */
+  licenceThin: 'The license for ThinProvisioning is locked.',
+  /** L10 (3.9.2): the range of an I/O upper or lower limit, in the manual's words. */
+  ioRange: 'A decimal value within 10 to 1000000 can be specified.',
+  /** L10 (3.9.2, where the manual writes "less that"): an iSM pool default. */
+  ioLowerNotBelowUpper: 'The I/O lower limit must be less than the I/O upper limit.',
+  /** L10 (B.1): the same rule met while applying a storage policy. */
+  policyIoLowerAboveUpper: 'Failed to apply the storage policy because the I/O Lower Limit is larger than the I/O Upper Limit.',
   insufficientPool: 'Insufficient pool space.',
   noSsv: 'No SSV is created.',
   ldLimitPool: 'The number of LDs has reached the upper limit in the specified pool.',

@@ -1,6 +1,7 @@
 /**
- * Pools and Storage Containers (N1, B1, B4, L10): create with the container flag
- * (only at creation), expand, modify, delete.
+ * Pools and Storage Containers (N1, B1, B2, B4, L10): create with the container flag
+ * (only at creation), expand, modify, delete. A virtual capacity pool (every Storage
+ * Container is one) needs the ThinProvisioning licence (2.1.2, 2.1.3).
  */
 import type { Ctx } from './context';
 import { checkThreshold } from './capacity';
@@ -8,6 +9,7 @@ import { ArrayError, invalid } from './errors';
 import { appendEvent } from './events';
 import { containerUuid, hex4 } from './ids';
 import { requireLicence } from './gates';
+import { checkIoLimits } from './io-control';
 import { getArray, getPool, ArrayRef } from './lookup';
 import { GiB, LIMITS, MODEL_LIMITS, PD_TYPES, PdType, RAID_TYPES } from './models';
 import { toPool } from './rows';
@@ -28,17 +30,6 @@ export interface CreatePool {
   virtualCapacityBytes?: number;
   /** Real-capacity threshold in percent (1-99). */
   threshold?: number | null;
-}
-
-function checkIo(upper: number | null | undefined, lower: number | null | undefined): void {
-  for (const [what, v] of [['upper', upper], ['lower', lower]] as const) {
-    if (v !== null && v !== undefined && (!Number.isInteger(v) || v < LIMITS.iopsMin || v > LIMITS.iopsMax)) {
-      throw invalid(`The I/O ${what} limit must be an integer from ${LIMITS.iopsMin} to ${LIMITS.iopsMax.toLocaleString('en-US')} IOPS.`, { [what]: v });
-    }
-  }
-  if (upper != null && lower != null && lower >= upper) {
-    throw invalid('The I/O lower limit must be below the I/O upper limit.', { upper, lower });
-  }
 }
 
 export function createPool(ctx: Ctx, ref: ArrayRef, p: CreatePool): Pool {
@@ -144,7 +135,7 @@ export function modifyPool(ctx: Ctx, ref: ArrayRef, poolRef: string | number, m:
   }
   const upper = m.ioUpperDefault !== undefined ? m.ioUpperDefault : pool.ioUpperDefault;
   const lower = m.ioLowerDefault !== undefined ? m.ioLowerDefault : pool.ioLowerDefault;
-  checkIo(upper, lower);
+  checkIoLimits(upper, lower, 'pool');
   if ((m.ioUpperMode || m.ioLowerMode) && !(pool.ioUpperMode || pool.ioLowerMode)) requireLicence(a, 'I/O Load Manager');
   if (m.name !== undefined) {
     if (!/^[A-Za-z0-9_\-/#+]{1,32}$/.test(m.name)) throw invalid('The pool name must be 1-32 letters, digits or _-/#+.');
@@ -164,5 +155,3 @@ export function listPools(ctx: Ctx, ref: ArrayRef): Pool[] {
   const a = getArray(ctx, ref);
   return ctx.store.all('SELECT * FROM pools WHERE array_id = ? ORDER BY pool_no', a.id).map((r) => toPool(r));
 }
-
-export { checkIo };

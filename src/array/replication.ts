@@ -2,12 +2,13 @@
  * DynamicDataReplication pairs (MV/RV) as iSMrc_* shows and drives them: pair,
  * replicate (copy MV -> RV as a task, then keep in sync), separate (optionally
  * forced), restore (RV -> MV as a task), unpair. Activity and sync states follow the
- * manual's iSMrc_query output.
+ * manual's iSMrc_query output. B12: which LDs may take part follows table 4-1.
  */
 import type { Ctx } from './context';
 import { differingCount } from './chunks';
 import { ArrayError, invalid } from './errors';
 import { appendEvent } from './events';
+import { ldApplicability, ldAttributes } from './applicability';
 import { checkGate, requireLicence } from './gates';
 import { hex4 } from './ids';
 import { resetRpl } from './lds';
@@ -15,7 +16,7 @@ import { MSG } from './messages';
 import { getArray, getLd, getLdById, ArrayRef } from './lookup';
 import { CHUNK_BYTES, LIMITS } from './models';
 import { createTask, startQueued } from './tasks';
-import type { ReplicationPair } from './types';
+import type { LogicalDisk, ReplicationPair } from './types';
 
 interface PairRow {
   id: number;
@@ -67,6 +68,19 @@ function findPair(ctx: Ctx, arrayId: number, mvRef: string | number, rvRef: stri
   return r;
 }
 
+/**
+ * B12, table 4-1: no backup for a PE or an FEV, nor for an LD that is one of them besides
+ * (an FCV or EBV that has fast clones of its own); FCV, EBV, ESV and plain LDs may be
+ * backed up. Checked when the pair is made and again at each copy, since an MV may gain
+ * fast clones after it was paired: "If the logical disk also has an attribute that denies
+ * application of the function, the function cannot be applied."
+ */
+function checkBackupApplies(ctx: Ctx, ld: LogicalDisk, role: 'MV' | 'RV'): void {
+  if (ldApplicability(ctx, ld).backup) return;
+  const attrs = ldAttributes(ctx, ld).join('/');
+  throw new ArrayError('NOT_SUPPORTED', `The backup function cannot be applied to the LD ${hex4(ld.ldn)}h (${attrs}) (table 4-1).`, { ldn: hex4(ld.ldn), role, attributes: attrs });
+}
+
 /** iSMrc_pair -pair: makes mv and rv a pair, separated, nothing copied yet. */
 export function pairVolumes(ctx: Ctx, ref: ArrayRef, mvRef: string | number, rvRef: string | number, purpose: 'backup' | 'clone' = 'backup'): ReplicationPair {
   const a = getArray(ctx, ref);
@@ -74,10 +88,14 @@ export function pairVolumes(ctx: Ctx, ref: ArrayRef, mvRef: string | number, rvR
   const mv = getLd(ctx, a.id, mvRef);
   const rv = getLd(ctx, a.id, rvRef);
   if (mv.id === rv.id) throw invalid('An LD cannot be paired with itself.');
-  for (const ld of [mv, rv]) {
-    if (ld.kind === 'pe' || ld.kind === 'ssv' || ld.snap === 'ESV') throw new ArrayError('NOT_SUPPORTED', `The LD ${hex4(ld.ldn)}h cannot be paired (${ld.kind === 'pe' ? 'PE' : ld.kind === 'ssv' ? 'SSV' : 'ESV'}).`);
-    if (ld.clone === 'FEV' && ld === rv) throw new ArrayError('NOT_SUPPORTED', `The LD ${hex4(ld.ldn)}h is an FEV and cannot be an RV.`);
+  for (const [ld, role] of [[mv, 'MV'], [rv, 'RV']] as const) {
+    // The SSV is a system volume, outside the tables of chapter 4.
+    if (ld.kind === 'ssv') throw new ArrayError('NOT_SUPPORTED', `The LD ${hex4(ld.ldn)}h is the SSV and cannot be paired.`, { ldn: hex4(ld.ldn), role });
+    checkBackupApplies(ctx, ld, role);
   }
+  // An ESV can be backed up once its point in time is fixed; as a read-only snapshot it is never overwritten as an RV.
+  if (mv.snap === 'ESV' && mv.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The snapshot ${mv.name} is ${mv.state === 'deleting' ? 'being deleted' : 'not taken yet'}.`, { ldn: hex4(mv.ldn), state: mv.state });
+  if (rv.snap === 'ESV') throw new ArrayError('NOT_SUPPORTED', `The LD ${hex4(rv.ldn)}h is a snapshot volume (ESV) and cannot be an RV.`, { ldn: hex4(rv.ldn) });
   if (rv.capacity < mv.capacity) throw invalid(`The RV ${rv.name} (${rv.capacity} bytes) is smaller than the MV ${mv.name} (${mv.capacity} bytes).`);
   const s = ctx.store;
   if (s.get('SELECT 1 FROM pairs WHERE rv_id = ? OR mv_id = ?', rv.id, rv.id)) throw new ArrayError('IN_USE', `The LD ${rv.name} is already paired.`);
@@ -102,6 +120,7 @@ export function replicate(ctx: Ctx, ref: ArrayRef, mvRef: string | number, rvRef
   checkGate(a, 'replication');
   const p = findPair(ctx, a.id, mvRef, rvRef);
   if (p.activity !== 'separate') throw new ArrayError('FAILED_PRECONDITION', `The pair ${p.mv_name}/${p.rv_name} is not separated (activity ${p.activity}).`, { activity: p.activity });
+  if (p.purpose === 'backup') checkBackupApplies(ctx, getLdById(ctx, p.mv_id), 'MV');
   const rv = getLdById(ctx, p.rv_id);
   if (ctx.store.get('SELECT 1 FROM bindings WHERE vvol_ld_id = ?', rv.id)) throw new ArrayError('IN_USE', `The RV ${rv.name} is bound; unbind it before replicating.`);
   const taskId = createTask(ctx, a, { kind: 'replicate', srcLd: p.mv_id, dstLd: p.rv_id, pairId: p.id, totalChunks: differingCount(ctx, p.mv_id, p.rv_id), bytesPerSec: ctx.opts.copyBytesPerSec, cancelable: true });
@@ -142,6 +161,10 @@ export function restore(ctx: Ctx, ref: ArrayRef, mvRef: string | number, rvRef: 
   checkGate(a, 'replication');
   const p = findPair(ctx, a.id, mvRef, rvRef);
   if (p.activity !== 'separate' || p.sync_state !== 'separated') throw new ArrayError('FAILED_PRECONDITION', `The pair ${p.mv_name}/${p.rv_name} must be separated with a valid RV to restore (now ${p.activity}, ${p.sync_state}).`);
+  const mv = getLdById(ctx, p.mv_id);
+  if (p.purpose === 'backup') checkBackupApplies(ctx, mv, 'MV');
+  // A snapshot keeps its point in time: an ESV may be backed up (table 4-1) but not restored over.
+  if (mv.snap === 'ESV') throw new ArrayError('NOT_SUPPORTED', `The MV ${p.mv_name} is a snapshot volume (ESV); it cannot be restored from its RV.`, { mv: p.mv_name });
   const taskId = createTask(ctx, a, { kind: 'restore', srcLd: p.rv_id, dstLd: p.mv_id, pairId: p.id, totalChunks: differingCount(ctx, p.mv_id, p.rv_id), bytesPerSec: ctx.opts.copyBytesPerSec, cancelable: true });
   ctx.store.run("UPDATE pairs SET activity = 'restore', sync_state = 'rst/exec', copy_control = 'background copy', rv_access = 'nr', previous_active = ?, task_id = ? WHERE id = ?", p.sync_state, taskId, p.id);
   ctx.store.run("UPDATE lds SET access = 'NotReady' WHERE id = ?", p.rv_id);

@@ -53,11 +53,13 @@ function checkSnapshotAllowed(ctx: Ctx, base: LogicalDisk, temporary: boolean): 
   return counts;
 }
 
-function insertEsv(ctx: Ctx, base: LogicalDisk, gen: number, temporary: boolean, vvolId: string | null): LogicalDisk {
+function insertEsv(ctx: Ctx, base: LogicalDisk, gen: number, temporary: boolean): LogicalDisk {
   const a = getArray(ctx, base.arrayId);
   const esv = insertLd(ctx, {
     arrayId: a.id, model: a.model, pool: getPoolById(ctx, base.poolId), name: (n) => esvLdName(a.wwn, base.ldn, n),
-    capacity: base.capacity, kind: 'vvol', vvolType: base.vvolType, vvolId, allocation: 'virtual', snap: 'ESV',
+    capacity: base.capacity, kind: 'vvol', vvolType: base.vvolType,
+    // The temporary snapshot of a revert is the array's own: vSphere never sees it, so it has no VVol id.
+    vvolId: temporary ? null : newVvolId(a.wwn), allocation: 'virtual', snap: 'ESV',
     state: 'prepared', access: 'NotReady', parentId: base.id, layer: base.layer + 1, generation: gen, temporary, vmId: base.vmId,
   });
   if (base.snap === '---') ctx.store.run("UPDATE lds SET snap = 'EBV' WHERE id = ?", base.id);
@@ -70,7 +72,7 @@ export function prepareSnapshot(ctx: Ctx, baseVvolId: string): LogicalDisk {
   checkGate(getArray(ctx, base.arrayId), 'snapshot');
   if (base.snap === 'ESV' && base.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The snapshot ${baseVvolId} is not ready.`);
   const counts = checkSnapshotAllowed(ctx, base, false);
-  return insertEsv(ctx, base, (counts.maxGen ?? 0) + 1, false, newVvolId());
+  return insertEsv(ctx, base, (counts.maxGen ?? 0) + 1, false);
 }
 
 export interface SnapshotItem {
@@ -78,17 +80,38 @@ export interface SnapshotItem {
   metadata?: Record<string, string>;
 }
 
-export type SnapshotResult = { snapshotVvolId: string; ok: true } | { snapshotVvolId: string; ok: false; error: ArrayError };
+/**
+ * What happened to one item of a batch, told apart so that nobody reports a snapshot
+ * that exists as failed, or one that does not as taken:
+ * - `taken`: the snapshot holds the batch's point in time (committed with the batch);
+ * - `refused`: the item was tried and failed; nothing of it changed;
+ * - `not-attempted`: the batch's deadline had passed before the item's turn; it was not
+ *   touched and is still a prepared snapshot (vSphere deletes or retries it).
+ */
+export type SnapshotResult =
+  | { snapshotVvolId: string; ok: true; outcome: 'taken'; takenAt: number }
+  | { snapshotVvolId: string; ok: false; outcome: 'refused'; error: ArrayError }
+  | { snapshotVvolId: string; ok: false; outcome: 'not-attempted'; deadline: number };
+
+export interface TakeOptions {
+  /**
+   * Clock time (ms) after which no further item is started (VASA's timeoutMS). Checked
+   * before each item, never after: an item once taken stays taken and is reported so.
+   */
+  deadline?: number;
+}
 
 /**
  * Phase 2: fixes the point in time of a batch of prepared snapshots at once. Items fail
  * one by one (an unknown id, a snapshot already taken); the others still happen.
  */
-export function takeSnapshots(ctx: Ctx, items: SnapshotItem[]): SnapshotResult[] {
+export function takeSnapshots(ctx: Ctx, items: SnapshotItem[], opts: TakeOptions = {}): SnapshotResult[] {
   const now = ctx.clock.now();
-  return items.map((it) => {
+  const { deadline } = opts;
+  return items.map((it): SnapshotResult => {
+    if (deadline !== undefined && ctx.clock.now() > deadline) return { snapshotVvolId: it.snapshotVvolId, ok: false, outcome: 'not-attempted', deadline };
     try {
-      ctx.store.db.transaction(() => {
+      ctx.store.savepoint(() => {
         const esv = getVvol(ctx, it.snapshotVvolId);
         if (esv.snap !== 'ESV' || esv.state !== 'prepared' || esv.parentId === null) {
           throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${it.snapshotVvolId} is not a prepared snapshot.`, { vvolId: it.snapshotVvolId, state: esv.state });
@@ -104,10 +127,10 @@ export function takeSnapshots(ctx: Ctx, items: SnapshotItem[]): SnapshotResult[]
           type: 'Config', configType: 'New', objectType: 'VirtualVolume', objectId: it.snapshotVvolId,
           messageId: 'nec.snapshot.created', message: `The snapshot ${esv.name} (${hex4(esv.ldn)}h), generation ${esv.generation}, was created.`,
         });
-      })();
-      return { snapshotVvolId: it.snapshotVvolId, ok: true as const };
+      });
+      return { snapshotVvolId: it.snapshotVvolId, ok: true, outcome: 'taken', takenAt: now };
     } catch (e) {
-      if (e instanceof ArrayError) return { snapshotVvolId: it.snapshotVvolId, ok: false as const, error: e };
+      if (e instanceof ArrayError) return { snapshotVvolId: it.snapshotVvolId, ok: false, outcome: 'refused', error: e };
       throw e;
     }
   });
@@ -117,7 +140,7 @@ export function takeSnapshots(ctx: Ctx, items: SnapshotItem[]): SnapshotResult[]
 export function snapshot(ctx: Ctx, baseVvolId: string, metadata?: Record<string, string>): LogicalDisk {
   const esv = prepareSnapshot(ctx, baseVvolId);
   const [r] = takeSnapshots(ctx, [{ snapshotVvolId: esv.vvolId as string, metadata }]);
-  if (!r.ok) throw r.error;
+  if (r.outcome === 'refused') throw r.error;
   return getLdById(ctx, esv.id);
 }
 
@@ -138,7 +161,7 @@ export function revert(ctx: Ctx, baseVvolId: string, snapshotVvolId: string): Lo
     throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${baseVvolId} is being replicated; separate the pair first.`);
   }
   const counts = checkSnapshotAllowed(ctx, base, true);
-  const temp = insertEsv(ctx, base, (counts.maxGen ?? 0) + 1, true, null);
+  const temp = insertEsv(ctx, base, (counts.maxGen ?? 0) + 1, true);
   shareMap(ctx, base.id, temp.id);
   replaceMap(ctx, esv.id, base.id);
   removeLd(ctx, getLdById(ctx, temp.id));

@@ -138,7 +138,7 @@ export function advanceTask(ctx: Ctx, id: string): void {
   }
   let r: { handled: number; done: boolean; cursor: number };
   try {
-    r = ctx.store.db.transaction(() => step(ctx, t, n))();
+    r = ctx.store.savepoint(() => step(ctx, t, n));
   } catch (e) {
     if (isArrayError(e) && (e.code === 'OUT_OF_RESOURCE' || e.code === 'NOT_FOUND')) {
       failTask(ctx, t, e);
@@ -237,6 +237,12 @@ export function cancelTask(ctx: Ctx, id: string): Task {
 export function startSnapshotDeletion(ctx: Ctx, array: DiskArray, esv: LogicalDisk): string {
   const s = ctx.store;
   s.run("UPDATE lds SET state = 'deleting', deleting_since = ?, access = 'NotReady' WHERE id = ?", ctx.clock.now(), esv.id);
+  // An ESV may be the MV of a (separated) backup pair (table 4-1); the pair goes with it, at once.
+  for (const p of s.all<{ id: number; rv_id: number }>('SELECT id, rv_id FROM pairs WHERE mv_id = ?', esv.id)) {
+    s.run('DELETE FROM pairs WHERE id = ?', p.id);
+    resetRpl(ctx, p.rv_id);
+  }
+  resetRpl(ctx, esv.id);
   const id = createTask(ctx, array, {
     kind: 'snapshot-delete', srcLd: esv.id, baseLd: esv.parentId, totalChunks: allocatedCount(ctx, esv.id),
     bytesPerSec: ctx.opts.snapshotDeleteBytesPerSec, cancelable: false,
@@ -252,7 +258,7 @@ export function copyEstimate(ctx: Ctx, src: number, dst: number): number {
 
 /** Advances all running tasks of all arrays, starts queued ones, forgets old finished ones. */
 export function tickAll(ctx: Ctx): void {
-  const running = ctx.store.all<{ id: string }>("SELECT id FROM tasks WHERE state = 'running' ORDER BY started_at, rowid");
+  const running = ctx.store.read(() => ctx.store.all<{ id: string }>("SELECT id FROM tasks WHERE state = 'running' ORDER BY started_at, rowid"));
   for (const r of running) ctx.store.tx(() => advanceTask(ctx, r.id));
   ctx.store.tx(() => {
     // Queued tasks whose slot freed while no process was running (after a restart).

@@ -8,7 +8,7 @@ import { chunksOf } from './chunks';
 import { ArrayError, invalid } from './errors';
 import { appendEvent } from './events';
 import { checkGate } from './gates';
-import { hex4, isVvolId, newVvolId, vvolLdName } from './ids';
+import { hex4, newVvolId, vvolLdName } from './ids';
 import { insertLd, metadataOf, removeLd, resetFamily, resetRpl, setMetadata } from './lds';
 import { below1GB, MSG } from './messages';
 import { getArray, getLdById, getPool, getVvol, ArrayRef } from './lookup';
@@ -23,7 +23,6 @@ export interface CreateVvol {
   metadata?: Record<string, string>;
   /** Reserve the whole capacity at creation (VASA thick provisioning). */
   thick?: boolean;
-  vvolId?: string;
 }
 
 export interface Created {
@@ -41,13 +40,11 @@ export function checkMetadata(kv: Record<string, string>): void {
   }
 }
 
-/** L4: the size a volume is created with, and the warning when it was raised to 1 GB. */
-export function volumeSize(sizeBytes: number, uuid: string): { bytes: number; warning?: string } {
+/** L4: the size a volume is created with, and whether it was raised to 1 GB (the warning needs the VVol's id). */
+export function volumeSize(sizeBytes: number): { bytes: number; raisedFromMB?: number } {
   if (!Number.isFinite(sizeBytes) || sizeBytes <= 0) throw invalid('The volume size must be a positive number of bytes.', { sizeBytes });
   if (sizeBytes > LIMITS.maxVolumeBytes) throw new ArrayError('INVALID_ARGUMENT', MSG.over10TB, { sizeBytes });
-  if (sizeBytes < LIMITS.minVolumeBytes) {
-    return { bytes: GiB, warning: below1GB(Math.ceil(sizeBytes / MiB), uuid) };
-  }
+  if (sizeBytes < LIMITS.minVolumeBytes) return { bytes: GiB, raisedFromMB: Math.ceil(sizeBytes / MiB) };
   return { bytes: chunksOf(sizeBytes) * CHUNK_BYTES };
 }
 
@@ -56,23 +53,22 @@ export function createVvol(ctx: Ctx, ref: ArrayRef, c: CreateVvol): Created {
   if (!VVOL_TYPES.includes(c.type)) throw invalid(`The VVOL type must be one of ${VVOL_TYPES.join(', ')}.`, { type: String(c.type) });
   const metadata = c.metadata ?? {};
   checkMetadata(metadata);
-  if (c.vvolId !== undefined && !isVvolId(c.vvolId)) throw invalid(`"${c.vvolId}" is not a VVol id of the form rfc4122.<uuid>.`);
   checkGate(a, 'createVvol');
   const pool = getPool(ctx, a.id, c.pool);
   if (!pool.container) throw invalid(`The pool(${hex4(pool.poolNo)}) is not a Storage Container.`, { pool: hex4(pool.poolNo) });
-  const vvolId = c.vvolId ?? newVvolId();
-  if (c.vvolId && ctx.store.get('SELECT 1 FROM lds WHERE vvol_id = ?', vvolId)) throw new ArrayError('ALREADY_EXISTS', `The VVOL ${vvolId} already exists.`, { vvolId });
-  const size = volumeSize(c.sizeBytes, vvolId);
+  const size = volumeSize(c.sizeBytes);
   let ioUpper: number | null = null;
   let ioLower: number | null = null;
   if (pool.ioUpperMode) ioUpper = pool.ioUpperDefault;
   if (pool.ioLowerMode) ioLower = pool.ioLowerDefault;
   const ld = insertLd(ctx, {
     arrayId: a.id, model: a.model, pool, name: (n) => vvolLdName(a.wwn, n), capacity: size.bytes, kind: 'vvol',
-    vvolType: c.type, vvolId, allocation: c.thick ? 'real' : 'virtual', vmId: metadata.VMW_VmID ?? null, ioUpper, ioLower,
+    vvolType: c.type, vvolId: newVvolId(a.wwn), allocation: c.thick ? 'real' : 'virtual', vmId: metadata.VMW_VmID ?? null, ioUpper, ioLower,
   });
+  // N4: the id exists once the LD number does.
+  const vvolId = ld.vvolId as string;
   setMetadata(ctx, ld.id, metadata);
-  const warnings = size.warning ? [size.warning] : [];
+  const warnings = size.raisedFromMB !== undefined ? [below1GB(size.raisedFromMB, vvolId)] : [];
   appendEvent(ctx, a.id, {
     type: 'Config', configType: 'New', objectType: 'VirtualVolume', objectId: vvolId,
     messageId: 'nec.vvol.created', message: `The ${c.type} VVOL ${ld.name} (${hex4(ld.ldn)}h) was created.`,
@@ -192,12 +188,13 @@ export function updateVvolMetadata(ctx: Ctx, vvolId: string, kv: Record<string, 
  * VVol ids whose metadata matches every constraint (key = value, or key present when
  * value is undefined), across all arrays or one.
  */
-export function queryVvols(ctx: Ctx, constraints: { key: string; value?: string }[], arrayId?: number): string[] {
+/** VVol ids matching the metadata constraints, on the given arrays (undefined: all). */
+export function queryVvols(ctx: Ctx, constraints: { key: string; value?: string }[], arrayIds?: readonly number[]): string[] {
   const where: string[] = ["l.kind = 'vvol'", 'l.vvol_id IS NOT NULL'];
   const params: (string | number)[] = [];
-  if (arrayId !== undefined) {
-    where.push('l.array_id = ?');
-    params.push(arrayId);
+  if (arrayIds !== undefined) {
+    where.push('l.array_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(arrayIds));
   }
   for (const c of constraints) {
     if (c.value === undefined) where.push('EXISTS (SELECT 1 FROM ld_metadata m WHERE m.ld_id = l.id AND m.key = ?)');

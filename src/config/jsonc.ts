@@ -1,92 +1,34 @@
 /**
- * JSON with // and /* *\/ comments, as our commented files in conf/ are written.
+ * JSON with // and /* *\/ comments, as our commented files in conf/ are written, read
+ * by jsonc-parser (the parser VS Code uses for its settings). Trailing commas are
+ * refused, as JSON refuses them.
  *
  * A parse error names the file, the line and the column and says what is wrong, but
- * never quotes the text: V8's own messages do ("Unexpected token 'r', "root:x:0:0"...
- * is not valid JSON"), and the settings file replaced by a link to another file once
- * put that file's first bytes in the log (issue 8 row 23).
+ * never quotes the text: V8's own JSON messages do ("Unexpected token 'r',
+ * "root:x:0:0"... is not valid JSON"), and the settings file replaced by a link to
+ * another file once put that file's first bytes in the log (issue 8 row 23). The
+ * reasons below are ours, one per jsonc-parser error code, and hold no text of the file.
  */
+import { ParseErrorCode, visit } from 'jsonc-parser';
 
-/**
- * The text with every comment replaced by spaces (line breaks kept), so that an offset
- * in the result is the same offset in the file and errors can point at line and column.
- */
-export function stripComments(text: string): string {
-  let out = '';
-  let inString = false;
-  const blank = (s: string) => s.replace(/[^\n\r]/g, ' ');
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === '/' && text[i + 1] === '/') {
-      const end = text.indexOf('\n', i);
-      const stop = end < 0 ? text.length : end;
-      out += blank(text.slice(i, stop));
-      i = stop - 1;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      const stop = end < 0 ? text.length : end + 2;
-      out += blank(text.slice(i, stop));
-      i = stop - 1;
-    } else out += c;
-  }
-  return out;
-}
-
-const END = 'Unexpected end of JSON input';
-
-function parseError(text: string): string | undefined {
-  try {
-    JSON.parse(text);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-/**
- * Where JSON.parse stopped. V8 gives "at position N" for most errors but not for an
- * unexpected token; then the shortest prefix that fails other than by ending early
- * ends at the offending character (the parser reads left to right), found by
- * bisection: a handful of parses of a file of a few kilobytes.
- */
-function errorOffset(text: string, message: string): number | undefined {
-  const m = /at position (\d+)/.exec(message);
-  if (m) return Number(m[1]);
-  if (message.startsWith(END)) return text.length;
-  // A prefix "fails inside" when the parser stops before its end: an error at the
-  // prefix's last offset + 1 only means the text was cut there.
-  const failsInside = (n: number) => {
-    const err = parseError(text.slice(0, n));
-    if (err === undefined || err.startsWith(END)) return false;
-    const at = /at position (\d+)/.exec(err);
-    return !at || Number(at[1]) < n;
-  };
-  if (!failsInside(text.length)) return undefined;
-  let lo = 0;
-  let hi = text.length;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (failsInside(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi - 1;
-}
-
-/** V8's reason without the quoted text: the part before any snippet or offending character. */
-function reasonOf(message: string): string {
-  if (message.startsWith('Unexpected token')) return 'unexpected character';
-  if (message.startsWith(END)) return 'the text ends too early';
-  const r = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/( in JSON)? at position \d+.*$/, '').replace(/,\s*".*$/s, '');
-  // Anything else V8 may say is kept only when it quotes nothing but JSON's own punctuation.
-  return /^[A-Za-z ,-]*('[^']{1,3}'[A-Za-z ,-]*)*$/.test(r) ? r.charAt(0).toLowerCase() + r.slice(1) : 'not JSON';
-}
+const REASONS: Record<ParseErrorCode, string> = {
+  [ParseErrorCode.InvalidSymbol]: 'unexpected character',
+  [ParseErrorCode.InvalidNumberFormat]: 'invalid number',
+  [ParseErrorCode.PropertyNameExpected]: 'expected double-quoted property name',
+  [ParseErrorCode.ValueExpected]: 'expected a value',
+  [ParseErrorCode.ColonExpected]: "expected ':' after property name",
+  [ParseErrorCode.CommaExpected]: "expected ',' between values",
+  [ParseErrorCode.CloseBraceExpected]: "expected ',' or '}' after property value",
+  [ParseErrorCode.CloseBracketExpected]: "expected ',' or ']' after array element",
+  [ParseErrorCode.EndOfFileExpected]: 'unexpected text after the end of the value',
+  [ParseErrorCode.InvalidCommentToken]: 'invalid comment',
+  [ParseErrorCode.UnexpectedEndOfComment]: 'unterminated comment',
+  [ParseErrorCode.UnexpectedEndOfString]: 'unterminated string',
+  [ParseErrorCode.UnexpectedEndOfNumber]: 'the number ends too early',
+  [ParseErrorCode.InvalidUnicode]: 'invalid unicode escape',
+  [ParseErrorCode.InvalidEscapeCharacter]: 'bad escaped character',
+  [ParseErrorCode.InvalidCharacter]: 'bad control character in a string',
+};
 
 /** Line and column (1-based) of an offset. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -95,14 +37,68 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
 }
 
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+interface Frame {
+  value: Json[] | { [key: string]: Json };
+  key?: string;
+  /** An object whose next token must be a property name (after `{` or `,`). */
+  expectsName: boolean;
+}
+
+/** The first problem of a text: its offset and reason. */
+interface Problem {
+  offset: number;
+  reason: string;
+}
+
+/**
+ * Parses `text`; on the first error throws "<file>: not valid JSON (comments allowed) at
+ * line L, column C: <reason>". Objects are built as JSON.parse builds them (a key
+ * "__proto__" is an own property, not the prototype).
+ */
 export function parseJsonc(text: string, file: string): unknown {
-  const clean = stripComments(text);
-  try {
-    return JSON.parse(clean);
-  } catch (e) {
-    const message = (e as Error).message;
-    const offset = errorOffset(clean, message);
-    const where = offset === undefined ? '' : (({ line, column }) => ` at line ${line}, column ${column}`)(lineColumn(clean, offset));
-    throw new Error(`${file}: not valid JSON (comments allowed)${where}: ${reasonOf(message)}`);
+  const stack: Frame[] = [];
+  let root: Json | undefined;
+  let problem: Problem | undefined;
+  const put = (v: Json) => {
+    const top = stack[stack.length - 1];
+    if (!top) root = v;
+    else if (Array.isArray(top.value)) top.value.push(v);
+    else if (top.key !== undefined) Object.defineProperty(top.value, top.key, { value: v, enumerable: true, writable: true, configurable: true });
+  };
+  const open = (value: Frame['value']) => {
+    put(value);
+    stack.push({ value, expectsName: !Array.isArray(value) });
+  };
+  visit(text, {
+    onObjectBegin: () => open({}),
+    onArrayBegin: () => open([]),
+    onObjectEnd: () => void stack.pop(),
+    onArrayEnd: () => void stack.pop(),
+    onObjectProperty: (key) => {
+      const top = stack[stack.length - 1];
+      top.key = key;
+      top.expectsName = false;
+    },
+    onLiteralValue: (v: Json) => put(v),
+    onSeparator: (c) => {
+      const top = stack[stack.length - 1];
+      if (c === ',' && top && !Array.isArray(top.value)) top.expectsName = true;
+    },
+    onError: (code, offset, length) => {
+      if (problem) return;
+      const top = stack[stack.length - 1];
+      // A stray word where a name belongs is reported as what was expected there, as JSON.parse does.
+      if (code === ParseErrorCode.InvalidSymbol && top?.expectsName) problem = { offset, reason: REASONS[ParseErrorCode.PropertyNameExpected] };
+      // A string is unterminated where the text (or the line) ran out, not where it began.
+      else if (code === ParseErrorCode.UnexpectedEndOfString) problem = { offset: offset + length, reason: REASONS[code] };
+      else if (offset >= text.length && code !== ParseErrorCode.UnexpectedEndOfComment) problem = { offset, reason: 'the text ends too early' };
+      else problem = { offset, reason: REASONS[code] ?? 'not JSON' };
+    },
+  }, { disallowComments: false, allowTrailingComma: false, allowEmptyContent: false });
+  if (problem) {
+    const { line, column } = lineColumn(text, problem.offset);
+    throw new Error(`${file}: not valid JSON (comments allowed) at line ${line}, column ${column}: ${problem.reason}`);
   }
+  return root;
 }

@@ -4,22 +4,19 @@
  * (L1) and the vCenter Server the provider talks to. The provider account (-s) is not
  * here: it is stored hashed in the data folder (src/config/account.ts).
  *
- * Validation reports every problem at once; the result is deep-frozen, so a hot reload
+ * Validation is the JSON Schema in schemas/provider-settings.ts (ajv, src/config/validate.ts)
+ * with the texts below; it reports every problem at once. The result is deep-frozen, so a hot reload
  * builds a new object instead of changing the one the services hold.
  */
 import net from 'node:net';
+import { PROVIDER_SETTINGS_SCHEMA } from './schemas/provider-settings';
 import { isSealed } from './secrets';
+import {
+  DEFAULT_INTERVAL_MINUTES, INTERVAL_MAX, INTERVAL_MIN, INVALID_INTERVAL_MESSAGE, MAX_DISK_ARRAYS, VCENTER_FORBIDDEN_SYMBOLS,
+} from './settings-limits';
+import { type Failure, makeValidator } from './validate';
 
-/** L11, verbatim from the manual (printed after "ERROR:"). */
-export const INVALID_INTERVAL_MESSAGE = 'Invalid time value. Please set up an integer between 5 and 1440.';
-export const INTERVAL_MIN = 5;
-export const INTERVAL_MAX = 1440;
-export const DEFAULT_INTERVAL_MINUTES = 5;
-/** L1: up to four disk arrays per provider. */
-export const MAX_DISK_ARRAYS = 4;
-export const DEFAULT_VCENTER_HTTPS_PORT = 443;
-/** Manual 2.3.1: symbols that cannot be used in the vCenter user name and password. */
-export const VCENTER_FORBIDDEN_SYMBOLS = ['"', '&', "'", ',', ';', '<', '=', '>', '^', '|'] as const;
+export * from './settings-limits';
 
 export interface VCenterSettings {
   readonly ip: string;
@@ -84,68 +81,44 @@ export function vCenterCredentialProblem(what: 'user name' | 'password', value: 
   return undefined;
 }
 
-const TOP_KEYS = ['relationIntervalMinutes', 'diskArrays', 'vCenter'];
-const VCENTER_KEYS = ['ip', 'httpsPort', 'user', 'password'];
+const unknownSetting = (f: Failure) => `${f.property}: unknown setting (known: ${Object.keys(f.parentSchema.properties as object).join(', ')}).`;
+const DUPLICATE_ITEMS = (f: Failure): string[] => {
+  const list = f.data as unknown[];
+  return list.filter((ip, i) => list.indexOf(ip) < i).map((ip) => `${f.path}: ${String(ip)} is listed twice.`);
+};
+const VCENTER_REQUIRED: Record<string, string | undefined> = {
+  ip: ipv4Problem('vCenter.ip', undefined),
+  user: 'vCenter.user: must be a string.',
+};
+const SEALED = 'vCenter.password: must be the encrypted value `settings -v` writes (a password is never stored in clear).';
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function unknownKeys(o: Record<string, unknown>, known: string[], where: string): string[] {
-  return Object.keys(o).filter((k) => !known.includes(k)).map((k) => `${where}${k}: unknown setting (known: ${known.join(', ')}).`);
-}
-
-function checkArrays(v: unknown, problems: string[]): string[] {
-  if (!Array.isArray(v)) {
-    problems.push('diskArrays: must be a list of IPv4 addresses.');
-    return [];
-  }
-  v.forEach((ip, i) => {
-    const p = ipv4Problem(`diskArrays[${i}]`, ip);
-    if (p) problems.push(p);
-  });
-  const seen = new Set<unknown>();
-  for (const ip of v) {
-    if (seen.has(ip)) problems.push(`diskArrays: ${String(ip)} is listed twice.`);
-    seen.add(ip);
-  }
-  if (v.length > MAX_DISK_ARRAYS) problems.push(`diskArrays: up to ${MAX_DISK_ARRAYS} disk arrays can be registered, not ${v.length} (L1).`);
-  return v.filter((ip): ip is string => typeof ip === 'string');
-}
-
-function checkVCenter(v: unknown, problems: string[]): VCenterSettings | null {
-  if (v === null || v === undefined) return null;
-  if (!isObject(v)) {
-    problems.push('vCenter: must be an object {ip, httpsPort, user, password} or null.');
-    return null;
-  }
-  problems.push(...unknownKeys(v, VCENTER_KEYS, 'vCenter.'));
-  const ip = ipv4Problem('vCenter.ip', v.ip);
-  if (ip) problems.push(ip);
-  const port = v.httpsPort ?? DEFAULT_VCENTER_HTTPS_PORT;
-  const pp = portProblem('vCenter.httpsPort', port);
-  if (pp) problems.push(pp);
-  if (typeof v.user !== 'string') problems.push('vCenter.user: must be a string.');
-  else {
-    const up = vCenterCredentialProblem('user name', v.user);
-    if (up) problems.push(`vCenter.user: ${up}`);
-  }
-  if (!isSealed(v.password)) {
-    problems.push('vCenter.password: must be the encrypted value `settings -v` writes (a password is never stored in clear).');
-  }
-  return { ip: String(v.ip), httpsPort: port as number, user: String(v.user), password: String(v.password) };
-}
+/** The texts for the checks of PROVIDER_SETTINGS_SCHEMA (see src/config/validate.ts). */
+const checkSettings = makeValidator<ProviderSettings>(PROVIDER_SETTINGS_SCHEMA, {
+  formats: { ipv4: (v) => net.isIPv4(v), sealed: isSealed },
+  messages: {
+    '#/type': () => 'The settings must be a JSON object.',
+    '#/additionalProperties': unknownSetting,
+    '#/properties/relationIntervalMinutes': (f) => `relationIntervalMinutes: ${INVALID_INTERVAL_MESSAGE} (L11; found ${JSON.stringify(f.data)})`,
+    '#/properties/diskArrays/type': () => 'diskArrays: must be a list of IPv4 addresses.',
+    '#/properties/diskArrays/items': (f) => ipv4Problem(f.path, f.data),
+    '#/properties/diskArrays/uniqueItems': DUPLICATE_ITEMS,
+    '#/properties/diskArrays/maxItems': (f) => `diskArrays: up to ${MAX_DISK_ARRAYS} disk arrays can be registered, not ${(f.data as unknown[]).length} (L1).`,
+    '#/properties/vCenter/type': () => 'vCenter: must be an object {ip, httpsPort, user, password} or null.',
+    '#/properties/vCenter/additionalProperties': unknownSetting,
+    '#/properties/vCenter/required': (f) => (f.property === 'vCenter.password' ? SEALED : VCENTER_REQUIRED[f.property?.slice('vCenter.'.length) ?? '']),
+    '#/properties/vCenter/properties/ip': (f) => ipv4Problem(f.path, f.data),
+    '#/properties/vCenter/properties/httpsPort': (f) => portProblem(f.path, f.data),
+    '#/properties/vCenter/properties/user': (f) => (typeof f.data === 'string' ? `vCenter.user: ${vCenterCredentialProblem('user name', f.data)}` : 'vCenter.user: must be a string.'),
+    '#/properties/vCenter/properties/password': () => SEALED,
+  },
+});
 
 export type Validation = { ok: true; settings: ProviderSettings } | { ok: false; problems: string[] };
 
-/** Checks a parsed settings document; absent fields take their defaults. Never throws. */
+/** Checks a parsed settings document against the schema; absent fields take their defaults. Never throws. */
 export function validateSettings(raw: unknown): Validation {
-  if (!isObject(raw)) return { ok: false, problems: ['The settings must be a JSON object.'] };
-  const problems: string[] = unknownKeys(raw, TOP_KEYS, '');
-  const interval = raw.relationIntervalMinutes ?? DEFAULT_INTERVAL_MINUTES;
-  if (!isValidInterval(interval)) problems.push(`relationIntervalMinutes: ${INVALID_INTERVAL_MESSAGE} (L11; found ${JSON.stringify(interval)})`);
-  const diskArrays = checkArrays(raw.diskArrays ?? [], problems);
-  const vCenter = checkVCenter(raw.vCenter, problems);
-  if (problems.length) return { ok: false, problems };
-  return { ok: true, settings: deepFreeze({ relationIntervalMinutes: interval as number, diskArrays: [...diskArrays], vCenter }) };
+  const v = checkSettings(raw);
+  if (!v.ok) return v;
+  const { relationIntervalMinutes, diskArrays, vCenter } = v.value;
+  return { ok: true, settings: deepFreeze({ relationIntervalMinutes, diskArrays: [...diskArrays], vCenter: vCenter && { ...vCenter } }) };
 }

@@ -2,12 +2,12 @@
  * The settings as `settings show`, `status` and the support bundle print them:
  * passwords redacted, plus the URL vCenter registers the provider with (L13).
  */
-import os from 'node:os';
+import { DEFAULT_PROVIDER_PORT, registrationUrl } from '../sys/runtime';
 import type { ProviderSettings } from './settings-schema';
 
-/** L13: port number 4 of the NEC product, the registration port; src/main.ts serves on it by default. */
-export const DEFAULT_PROVIDER_PORT = 9943;
 export const REDACTED = '(set, encrypted)';
+
+export { DEFAULT_PROVIDER_PORT };
 
 export interface SettingsSummary {
   relationIntervalMinutes: number;
@@ -15,23 +15,6 @@ export interface SettingsSummary {
   vCenter: { ip: string; httpsPort: number; user: string; password: string } | null;
   /** https://<ip>:<port>/version.xml (L13). */
   registrationUrl: string;
-}
-
-/** The address vCenter reaches the provider at: VASA_PROVIDER_HOST, else the first external IPv4 address. */
-export function providerAddress(env: NodeJS.ProcessEnv = process.env): string {
-  const h = env.VASA_PROVIDER_HOST;
-  if (h && h !== '0.0.0.0') return h;
-  const ext = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
-  return ext?.address ?? '127.0.0.1';
-}
-
-export function providerPort(env: NodeJS.ProcessEnv = process.env): number {
-  const p = Number(env.VASA_PROVIDER_PORT);
-  return env.VASA_PROVIDER_PORT && Number.isInteger(p) && p > 0 ? p : DEFAULT_PROVIDER_PORT;
-}
-
-export function registrationUrl(address: string, port = DEFAULT_PROVIDER_PORT): string {
-  return `https://${address}:${port}/version.xml`;
 }
 
 export function summarizeSettings(s: ProviderSettings, where: { address: string; port?: number }): SettingsSummary {

@@ -36,7 +36,7 @@ export class EventLogger {
   private continueLater(): void {
     this.draining = true;
     setImmediate(() => {
-      if (!this.engine.store.db.open) {
+      if (!this.engine.store.isOpen) {
         this.draining = false;
         return;
       }

@@ -8,6 +8,23 @@
  *
  * A failing disk must not stop the provider: a write error is reported once on stderr
  * and the transport keeps trying with the next line (and the next file).
+ *
+ * Why ours and not winston-daily-rotate-file (issue 9 asked; read for 5.0.0, which
+ * rotates through file-stream-rotator 0.6.1): it could name the files as we do
+ * (`provider-%DATE%` with extension `.log` gives provider-YYYYMMDD.log, then .1.log,
+ * .2.log), but
+ *  - it takes the time from moment() and Date.now() (FileStreamRotator.getDate, and the
+ *    retention's "oldest date"), with no way to pass a clock: the day a line lands in
+ *    and the 14 days kept would follow the wall clock, not the injected one, and the
+ *    tests that walk through simulated days (test/support/log-rotation.test.ts) could
+ *    not run without faking the process's timers;
+ *  - retention works from a `.audit.json` it writes beside the logs and prunes only the
+ *    files listed there: files of an earlier run with a lost audit file stay forever,
+ *    and the extra file shows in the log folder and the support bundle;
+ *  - lines go through an fs.WriteStream, so a crash loses what was still buffered, where
+ *    ours has each line in the file when the call returns.
+ * The part of this file that is a format (the names) is in log-files.ts, shared with
+ * the support bundle's reader of these files.
  */
 import fs from 'node:fs';
 import winston from 'winston';

@@ -19,6 +19,8 @@ import { ArrayFolders, arrayFolders, fileStamp, LATEST_FOLDER, listNames, STATE_
 import { archiveXml, pruneArchive } from './rotation';
 import { ArrayState, configSignature, loadState, RelationState, saveState } from './state';
 import { XmlStreamWriter } from './xml-writer';
+import type { ProviderSettings } from '../config/settings-schema';
+import type { Service, ServiceStatus } from '../sys/service';
 
 /** X5, verbatim from the manual (Appendix B). */
 export const RELATION_WRITE_FAILED = MSG.relationWriteFailed;
@@ -98,7 +100,13 @@ export function checkInterval(minutes: number): number {
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-export class RelationService {
+/** The relation options a settings change sets: the interval (L11) and the vCenter written into the file. */
+export function relationSettings(s: ProviderSettings): Pick<RelationOptions, 'intervalMinutes' | 'vCenterServer'> {
+  return { intervalMinutes: s.relationIntervalMinutes, vCenterServer: s.vCenter?.ip ?? '' };
+}
+
+export class RelationService implements Service {
+  readonly name = 'relation';
   private opts: RelationOptions;
   private running?: Promise<RelationResult[]>;
   private lastStart?: number;
@@ -118,6 +126,22 @@ export class RelationService {
 
   get options(): Readonly<RelationOptions> {
     return this.opts;
+  }
+
+  applySettings(s: ProviderSettings): void {
+    this.setOptions(relationSettings(s));
+  }
+
+  /** The last pass's outcome, over every array: a failure of any array is the service's failure. */
+  status(): ServiceStatus {
+    const st: ServiceStatus = { name: this.name, running: this.timer !== undefined };
+    const last = this.last;
+    if (last) {
+      const failed = last.results.filter((r) => r.error);
+      if (failed.length) st.lastFailure = { at: last.at, message: failed.map((r) => `${r.array}: ${r.error}${r.cause ? ` (${r.cause})` : ''}`).join('; ') };
+      else st.lastSuccess = { at: last.at, message: `${last.results.filter((r) => r.written).length} file(s) written, ${last.results.length} array(s) checked` };
+    }
+    return st;
   }
 
   /** Applies new settings (live reload); the interval is checked first (L11). */
@@ -177,11 +201,13 @@ export class RelationService {
 
   /** The latest XML of every registered array (for `relation show`). */
   latest(): LatestFile[] {
-    return this.source.listArrays().map((a) => {
-      const dir = arrayFolders(this.dataDir, a).latest;
-      const names = listNames(dir, XML_NAME);
-      return { array: a.name, wwn: a.wwn, path: names.length ? path.join(dir, names[names.length - 1]) : null };
-    });
+    return this.source.listArrays().map((a) => ({ array: a.name, wwn: a.wwn, path: this.latestOf(a) }));
+  }
+
+  private latestOf(a: DiskArray): string | null {
+    const dir = arrayFolders(this.dataDir, a).latest;
+    const names = listNames(dir, XML_NAME);
+    return names.length ? path.join(dir, names[names.length - 1]) : null;
   }
 
   private async pass(): Promise<RelationResult[]> {
@@ -212,18 +238,20 @@ export class RelationService {
     if (loaded.problem) this.log.warn(`relation file: ${loaded.problem}`);
     const state: RelationState = loaded.state;
     const results: RelationResult[] = [];
-    let dirty = false;
+    const outcomes = (state.outcomes ??= {});
+    const at = this.clock.now();
     for (const a of arrays) {
       const r = await this.checkArray(a, state);
-      if (r.written) dirty = true;
+      // What `status` shows, from any process: the last success and the last failure.
+      const o = (outcomes[a.wwn] ??= {});
+      if (r.error) o.lastFailure = { at, message: r.error, cause: r.cause ?? '' };
+      else o.lastSuccess = { at, file: r.written ?? this.latestOf(a) };
       results.push(r);
     }
-    if (dirty) {
-      try {
-        await saveState(this.stateFile, state);
-      } catch (e) {
-        this.log.warn(`relation file: cannot save ${this.stateFile} (${describe(e)}); the next pass writes the files again.`);
-      }
+    try {
+      await saveState(this.stateFile, state);
+    } catch (e) {
+      this.log.warn(`relation file: cannot save ${this.stateFile} (${describe(e)}); the next pass writes the files again.`);
     }
     return results;
   }

@@ -20,13 +20,21 @@ export interface ArrayState {
   rvOwners: Record<string, RvOwner>;
 }
 
+/** The last outcome of the writer for one array (what `status` shows), by WWN. */
+export interface ArrayOutcome {
+  lastSuccess?: { at: number; file: string | null };
+  lastFailure?: { at: number; message: string; cause: string };
+}
+
 export interface RelationState {
   version: 1;
   arrays: Record<string, ArrayState>;
+  /** Absent in files of earlier versions. */
+  outcomes?: Record<string, ArrayOutcome>;
 }
 
 export function emptyState(): RelationState {
-  return { version: 1, arrays: {} };
+  return { version: 1, arrays: {}, outcomes: {} };
 }
 
 /** The state in `file`; an empty one when it is missing, with `problem` when it was unreadable. */
@@ -41,7 +49,8 @@ export function loadState(file: string): { state: RelationState; problem?: strin
   try {
     const v = JSON.parse(text) as Partial<RelationState>;
     if (v.version !== 1 || typeof v.arrays !== 'object' || v.arrays === null) throw new Error('unknown layout');
-    return { state: { version: 1, arrays: v.arrays } };
+    const outcomes = typeof v.outcomes === 'object' && v.outcomes !== null ? v.outcomes : {};
+    return { state: { version: 1, arrays: v.arrays, outcomes } };
   } catch (e) {
     return { state: emptyState(), problem: `ignoring ${file}: ${(e as Error).message}` };
   }

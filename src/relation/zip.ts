@@ -1,160 +1,96 @@
 /**
  * A ZIP archive holding one deflated file (X3: each superseded relation XML is kept as
- * <stamp>.zip holding <stamp>.xml). Written as a stream, so a large XML is never held in
- * memory: the local header is written with zero CRC and sizes, the data is deflated
- * through, and the header is patched in place once they are known (no data descriptor,
- * so every unzip tool reads it). No ZIP64: an entry must stay below 4 GiB.
+ * <stamp>.zip holding <stamp>.xml), written by yazl.
+ *
+ * Why yazl and not archiver: it does exactly this (stream entries into a ZIP, ZIP64 when
+ * an entry passes 4 GiB) with one dependency (buffer-crc32), where archiver brings
+ * nine and a glob walker we have no use for. The entry is streamed from disk and
+ * deflated on the way, so a large XML is never held in memory; yazl writes a data
+ * descriptor after it (what unzip, Python's zipfile and Windows read).
  */
-import fsp, { FileHandle } from 'node:fs/promises';
-import { Transform, TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { Readable, Transform, TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { ZipFile } from 'yazl';
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE 802.3, as ZIP uses it); pass the previous value to continue over several chunks. */
+/** CRC-32 (IEEE 802.3, as ZIP uses it); pass the previous value to continue over several chunks. node:zlib's. */
 export function crc32(data: Uint8Array, previous = 0): number {
-  let c = (previous ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return zlib.crc32(data, previous);
 }
 
-/** MS-DOS date and time of a moment, in UTC (ZIP has no zone; our names are UTC too). */
-export function dosDateTime(ms: number): { date: number; time: number } {
-  const d = new Date(ms);
-  const year = Math.min(2107, Math.max(1980, d.getUTCFullYear()));
-  return {
-    date: ((year - 1980) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate(),
-    time: (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | (d.getUTCSeconds() >> 1),
-  };
+/**
+ * The Date whose local-time fields are the UTC fields of `ms`. ZIP's DOS time has no
+ * zone and yazl fills it from local time; our file names are UTC, so the dates inside
+ * the zip are UTC too, whatever zone the daemon runs in.
+ */
+export function utcFieldsAsLocal(ms: number): Date {
+  const u = new Date(ms);
+  return new Date(u.getUTCFullYear(), u.getUTCMonth(), u.getUTCDate(), u.getUTCHours(), u.getUTCMinutes(), u.getUTCSeconds());
 }
 
-const LOCAL_SIG = 0x04034b50;
-const CENTRAL_SIG = 0x02014b50;
-const END_SIG = 0x06054b50;
-const VERSION_NEEDED = 20; // deflate
-const MADE_BY_UNIX = (3 << 8) | 20;
-const METHOD_DEFLATE = 8;
-const FLAG_UTF8 = 1 << 11;
-const MAX32 = 0xffffffff;
-
-interface Entry {
-  name: Buffer;
-  date: number;
-  time: number;
-  crc: number;
-  compressed: number;
-  size: number;
-}
-
-function localHeader(e: Entry): Buffer {
-  const b = Buffer.alloc(30 + e.name.length);
-  b.writeUInt32LE(LOCAL_SIG, 0);
-  b.writeUInt16LE(VERSION_NEEDED, 4);
-  b.writeUInt16LE(FLAG_UTF8, 6);
-  b.writeUInt16LE(METHOD_DEFLATE, 8);
-  b.writeUInt16LE(e.time, 10);
-  b.writeUInt16LE(e.date, 12);
-  b.writeUInt32LE(e.crc, 14);
-  b.writeUInt32LE(e.compressed, 18);
-  b.writeUInt32LE(e.size, 22);
-  b.writeUInt16LE(e.name.length, 26);
-  b.writeUInt16LE(0, 28);
-  e.name.copy(b, 30);
-  return b;
-}
-
-function centralDirectory(e: Entry, localOffset: number): Buffer {
-  const c = Buffer.alloc(46 + e.name.length);
-  c.writeUInt32LE(CENTRAL_SIG, 0);
-  c.writeUInt16LE(MADE_BY_UNIX, 4);
-  c.writeUInt16LE(VERSION_NEEDED, 6);
-  c.writeUInt16LE(FLAG_UTF8, 8);
-  c.writeUInt16LE(METHOD_DEFLATE, 10);
-  c.writeUInt16LE(e.time, 12);
-  c.writeUInt16LE(e.date, 14);
-  c.writeUInt32LE(e.crc, 16);
-  c.writeUInt32LE(e.compressed, 20);
-  c.writeUInt32LE(e.size, 24);
-  c.writeUInt16LE(e.name.length, 28);
-  // extra length, comment length, disk number start, internal attributes: all 0
-  c.writeUInt32LE((0o100644 << 16) >>> 0, 38); // external attributes: a regular file, rw-r--r--
-  c.writeUInt32LE(localOffset, 42);
-  e.name.copy(c, 46);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(END_SIG, 0);
-  end.writeUInt16LE(1, 8); // entries on this disk
-  end.writeUInt16LE(1, 10); // entries in total
-  end.writeUInt32LE(c.length, 12);
-  end.writeUInt32LE(localOffset + 30 + e.name.length + e.compressed, 16);
-  return Buffer.concat([c, end]);
-}
-
-/** Counts the bytes and the CRC of what flows through. */
-class Tap extends Transform {
+/** Counts the bytes that flow through. */
+class Counter extends Transform {
   bytes = 0;
-  crc = 0;
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.bytes += chunk.length;
-    this.crc = crc32(chunk, this.crc);
     cb(null, chunk);
   }
 }
 
-async function writeAll(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < buf.length; ) {
-    const { bytesWritten } = await fh.write(buf, done, buf.length - done, position + done);
-    if (bytesWritten <= 0) throw new Error('the file system accepted no bytes');
-    done += bytesWritten;
-  }
-}
-
 /**
- * Writes `dest` as a ZIP holding the file `src` under `entryName`, dated `mtimeMs`.
- * The caller writes to a temp name and renames (see atomic.ts); `dest` is fsynced here.
+ * Writes `dest` as a ZIP holding the file `src` under `entryName`, dated `mtimeMs` (UTC,
+ * to two seconds). The caller writes to a temp name and renames (see atomic.ts and
+ * rotation.ts); `dest` is fsynced here. Any failure (source unreadable, disk full)
+ * rejects, and `dest` may be left half-written for the caller to discard.
  */
-export async function zipFile(src: string, dest: string, entryName: string, mtimeMs: number): Promise<{ size: number; compressed: number }> {
-  const { date, time } = dosDateTime(mtimeMs);
-  const entry: Entry = { name: Buffer.from(entryName, 'utf8'), date, time, crc: 0, compressed: 0, size: 0 };
-  const fh = await fsp.open(dest, 'w', 0o644);
+export async function zipFile(src: string, dest: string, entryName: string, mtimeMs: number): Promise<{ size: number; zipSize: number }> {
+  // Opened first, so a source that cannot be read fails before anything is written.
+  const source = fs.createReadStream(src, { highWaterMark: 1 << 20 });
+  const counter = new Counter();
+  await new Promise<void>((resolve, reject) => {
+    source.once('open', () => resolve());
+    source.once('error', reject);
+  });
+  const zip = new ZipFile();
+  // forceDosTimestamp: no Info-ZIP "UT" field, whose Unix time would be the shifted one.
+  zip.addReadStream(source.pipe(counter), entryName, { mtime: utcFieldsAsLocal(mtimeMs), mode: 0o100644, compress: true, forceDosTimestamp: true });
+  zip.end();
+  const out = fs.createWriteStream(dest, { mode: 0o644 });
+  // yazl reports a failing entry stream on the ZipFile, not on its output: fail the pipeline with it.
+  const failed = new Promise<never>((_resolve, reject) => {
+    const fail = (e: Error) => {
+      (zip.outputStream as Readable).destroy(e);
+      reject(e);
+    };
+    zip.once('error', fail);
+    source.once('error', fail);
+  });
+  failed.catch(() => undefined);
   try {
-    const header = localHeader(entry);
-    await writeAll(fh, header, 0);
-    const raw = new Tap();
-    let at = header.length;
-    await pipeline(fs.createReadStream(src, { highWaterMark: 1 << 20 }), raw, zlib.createDeflateRaw({ level: 6 }), async (packed: AsyncIterable<Buffer>) => {
-      for await (const chunk of packed) {
-        await writeAll(fh, chunk, at);
-        at += chunk.length;
-      }
-    });
-    entry.crc = raw.crc;
-    entry.size = raw.bytes;
-    entry.compressed = at - header.length;
-    if (entry.size > MAX32 || entry.compressed > MAX32) throw new Error(`${src} is too large for a ZIP without ZIP64 (${entry.size} bytes).`);
-    const patched = localHeader(entry);
-    await writeAll(fh, patched, 0);
-    await writeAll(fh, centralDirectory(entry, 0), header.length + entry.compressed);
+    await Promise.race([pipeline(zip.outputStream, out), failed]);
+  } finally {
+    source.destroy();
+    out.destroy();
+  }
+  const fh = await fsp.open(dest, 'r+');
+  try {
     await fh.sync();
-    return { size: entry.size, compressed: entry.compressed };
+    return { size: counter.bytes, zipSize: (await fh.stat()).size };
   } finally {
     await fh.close();
   }
 }
 
+const LOCAL_SIG = 0x04034b50;
+const CENTRAL_SIG = 0x02014b50;
+const METHOD_DEFLATE = 8;
+
 /**
- * Reads the single entry of a ZIP written by zipFile (and any plain one-entry ZIP that
- * is stored or deflated): its name and content, CRC checked. Small files only (tools
- * and tests); it reads the whole archive.
+ * Reads the single entry of a small one-entry ZIP (ours or another tool's), stored or
+ * deflated: its name and content, CRC checked. For tools and tests; it reads the whole
+ * archive, synchronously, and does not know ZIP64.
  */
 export function readSingleEntry(zipBytes: Buffer): { name: string; data: Buffer } {
   const endAt = zipBytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));

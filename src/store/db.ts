@@ -66,18 +66,29 @@ const SQLITE_FAILURES: Record<string, string> = {
 };
 
 /**
+ * Whether e is better-sqlite3's SqliteError. By its name and code, not by instanceof: the
+ * native addon keeps the class of the first load of better-sqlite3 in the process, and a
+ * later load (jest gives each test file its own modules and globals, Error included)
+ * makes classes that instanceof does not match.
+ */
+function isSqliteError(e: unknown): e is Error & { code: string } {
+  const x = e as { name?: unknown; code?: unknown } | null;
+  return typeof x === 'object' && x !== null && x.name === 'SqliteError' && typeof x.code === 'string' && x.code.startsWith('SQLITE_');
+}
+
+/**
  * SQLite's failure (or better-sqlite3's refusal on a closed store) as a StoreError; any
  * other error (the array's own rules, a programming error) is returned as it is.
  */
 export function toStoreError(e: unknown, open: boolean): unknown {
   if (e instanceof StoreError) return e;
-  if (e instanceof Database.SqliteError) {
+  if (isSqliteError(e)) {
     const primary = e.code.split('_').slice(0, 2).join('_');
     const what = SQLITE_FAILURES[primary] ?? 'SQLite failed';
     return new StoreError(`${what} (${e.code}: ${e.message})`, { cause: e, sqliteCode: e.code });
   }
   // better-sqlite3 throws a TypeError for any use of a closed connection.
-  if (!open) return new StoreError(`the store is closed (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  if (!open) return new StoreError(`the store is closed (${String((e as { message?: unknown } | null)?.message ?? e)})`, { cause: e });
   return e;
 }
 
@@ -160,6 +171,13 @@ export class Store {
   private runner?: Database.Transaction<(fn: () => unknown) => unknown>;
   /** Whether the open transaction is a read transaction (see read). */
   private reading = false;
+  /**
+   * Set when SQLite rolled back the whole open transaction while a savepoint failed (it
+   * does on a full disk, an I/O error, busy, out of memory): everything after it would
+   * run outside any transaction, so every later call until the outermost ends fails
+   * with this error, which is also what the outermost throws.
+   */
+  private lost?: StoreError;
 
   private marker?: OpenMarker;
 
@@ -256,26 +274,29 @@ export class Store {
   }
 
   get<T = Row>(sql: string, ...params: Param[]): T | undefined {
+    if (this.lost) throw this.lost;
     try {
       return this.q(sql).get(...params) as T | undefined;
     } catch (e) {
-      throw this.translate(e);
+      throw this.fail(e);
     }
   }
 
   all<T = Row>(sql: string, ...params: Param[]): T[] {
+    if (this.lost) throw this.lost;
     try {
       return this.q(sql).all(...params) as T[];
     } catch (e) {
-      throw this.translate(e);
+      throw this.fail(e);
     }
   }
 
   run(sql: string, ...params: Param[]): Database.RunResult {
+    if (this.lost) throw this.lost;
     try {
       return this.q(sql).run(...params);
     } catch (e) {
-      throw this.translate(e);
+      throw this.fail(e);
     }
   }
 
@@ -290,6 +311,7 @@ export class Store {
    */
   tx<T>(fn: () => T): T {
     if (this.depth > 0) {
+      if (this.lost) throw this.lost;
       // A write inside a read transaction could not be made durable reliably (the read
       // snapshot may be stale when another process wrote): a programming error.
       if (this.reading) throw new StoreError('A write was started inside a read transaction.');
@@ -311,13 +333,14 @@ export class Store {
    */
   savepoint<T>(fn: () => T): T {
     if (this.depth === 0) return this.tx(fn);
+    if (this.lost) throw this.lost;
     if (this.reading) throw new StoreError('A savepoint (a write) was started inside a read transaction.');
     this.depth++;
     try {
       // Called inside a transaction, better-sqlite3's wrapper is SAVEPOINT ... RELEASE.
       return this.transaction()(fn) as T;
     } catch (e) {
-      throw this.translate(e);
+      throw this.fail(e);
     } finally {
       this.depth--;
     }
@@ -331,9 +354,12 @@ export class Store {
       const run = this.transaction();
       return (reading ? run.deferred(fn) : run.immediate(fn)) as T;
     } catch (e) {
-      // BEGIN (busy), COMMIT (disk full, I/O error) and fn's own queries all end here.
-      throw this.translate(e);
+      // BEGIN (busy), COMMIT (disk full, I/O error) and fn's own queries all end here; a
+      // transaction SQLite rolled back under a savepoint ends with that failure, not with
+      // COMMIT's "no transaction is active".
+      throw this.lost ?? this.translate(e);
     } finally {
+      this.lost = undefined;
       this.reading = false;
       this.depth--;
     }
@@ -341,6 +367,15 @@ export class Store {
 
   private translate(e: unknown): unknown {
     return toStoreError(e, this.db.open);
+  }
+
+  /** A failure inside a transaction: translated, and remembered when SQLite rolled the whole transaction back (see lost). */
+  private fail(e: unknown): unknown {
+    const failure = this.translate(e);
+    if (this.depth > 0 && !this.lost && this.db.open && !this.db.inTransaction) {
+      this.lost = failure instanceof StoreError ? failure : new StoreError(`SQLite rolled the transaction back: ${(failure as Error).message}`, { cause: failure });
+    }
+    return failure;
   }
 
   private transaction(): Database.Transaction<(fn: () => unknown) => unknown> {

@@ -8,15 +8,6 @@ export interface Migration {
   sql: string;
 }
 
-/**
- * The entries of the VASA event feed: everything but the configuration events of the
- * object types vCenter and hosts learn about from their own calls. The partial index
- * events_feed (migration 3) holds exactly these rows; a query uses it only when its
- * WHERE clause contains this very expression.
- */
-export const EVENT_FEED_HIDDEN_CONFIG = ['VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host', 'Task'] as const;
-export const EVENT_FEED_FILTER = `NOT (type = 'Config' AND object_type IN (${EVENT_FEED_HIDDEN_CONFIG.map((t) => `'${t}'`).join(', ')}))`;
-
 export const MIGRATIONS: Migration[] = [
   {
     version: 1,
@@ -247,9 +238,11 @@ UPDATE pools SET ld_count = (SELECT COUNT(*) FROM lds WHERE lds.pool_id = pools.
     name: 'per-PE binding counts kept by triggers (constant-time PE choice when binding); index of the PEs; event feed index',
     sql: `
 CREATE INDEX lds_pe ON lds(array_id, ldn) WHERE kind = 'pe';
--- The VASA event feed (see EVENT_FEED_FILTER): only the entries it shows are indexed,
--- so a poll after thousands of per-VVol configuration events reads none of them.
-CREATE INDEX events_feed ON events(gseq) WHERE ${EVENT_FEED_FILTER};
+-- The VASA event feed (see VASA_EVENT_FILTER in src/array/events.ts): only the entries it
+-- shows are indexed, so a poll after thousands of per-VVol configuration events reads none
+-- of them. A copy of that filter as it was when this shipped (a migration never changes):
+-- test/store/boundary.test.ts checks that the store's index still matches the code's.
+CREATE INDEX events_feed ON events(gseq) WHERE NOT (type = 'Config' AND object_type IN ('VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host', 'Task'));
 CREATE TABLE pe_binding_counts (
   pe_id  INTEGER PRIMARY KEY REFERENCES lds(id) ON DELETE CASCADE,
   n      INTEGER NOT NULL
@@ -267,6 +260,36 @@ CREATE TRIGGER bindings_count_update AFTER UPDATE OF pe_id ON bindings BEGIN
   INSERT OR IGNORE INTO pe_binding_counts (pe_id, n) VALUES (NEW.pe_id, 0);
   UPDATE pe_binding_counts SET n = n + 1 WHERE pe_id = NEW.pe_id;
 END;
+`,
+  },
+  {
+    version: 4,
+    name: 'N4: VVol ids are naa.6<WWN digits 5-10>000000000<last 12 WWN digits><LD number> (manual 3.1.3)',
+    // The ids were random rfc4122.<uuid>; now each is derived from its array's WWN and
+    // its LD number (src/array/ids.ts vvolIdFor, spelt out here in SQL as it is today).
+    // Everything of ours that names a VVol by id follows: events, alarms, task results,
+    // and the first id in a metadata value (VMW_VVolNamespace ends with the config-VVol's
+    // id, which the relation XML and an admin's disk-path mapping read). The id carries
+    // only the last 12 WWN digits, so two arrays sharing them would share ids: the named
+    // CHECK below stops the migration (and the store's opening) with that name instead.
+    sql: `
+CREATE TEMP TABLE n4_wwn_guard (n INTEGER CONSTRAINT two_arrays_share_the_last_12_wwn_digits CHECK (n = 0));
+INSERT INTO n4_wwn_guard SELECT COUNT(*) FROM (SELECT substr(wwn, 5) FROM arrays GROUP BY substr(wwn, 5) HAVING COUNT(*) > 1);
+DROP TABLE n4_wwn_guard;
+CREATE TEMP TABLE n4_ids (old TEXT PRIMARY KEY, new TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO n4_ids (old, new)
+  SELECT l.vvol_id, lower('naa.6' || substr(a.wwn, 5, 6) || '000000000' || substr(a.wwn, 5) || printf('%04X', l.ldn))
+    FROM lds l JOIN arrays a ON a.id = l.array_id
+   WHERE l.vvol_id IS NOT NULL AND l.vvol_id NOT LIKE 'naa.%';
+UPDATE lds SET vvol_id = (SELECT new FROM n4_ids WHERE old = lds.vvol_id) WHERE vvol_id IN (SELECT old FROM n4_ids);
+UPDATE events SET object_id = (SELECT new FROM n4_ids WHERE old = events.object_id) WHERE object_id IN (SELECT old FROM n4_ids);
+UPDATE alarms SET object_id = (SELECT new FROM n4_ids WHERE old = alarms.object_id) WHERE object_id IN (SELECT old FROM n4_ids);
+UPDATE tasks SET result = (SELECT new FROM n4_ids WHERE old = tasks.result) WHERE result IN (SELECT old FROM n4_ids);
+UPDATE events SET params = replace(params, substr(params, instr(params, 'rfc4122.'), 44), (SELECT new FROM n4_ids WHERE old = substr(params, instr(params, 'rfc4122.'), 44)))
+ WHERE instr(params, 'rfc4122.') > 0 AND substr(params, instr(params, 'rfc4122.'), 44) IN (SELECT old FROM n4_ids);
+UPDATE ld_metadata SET value = replace(value, substr(value, instr(value, 'rfc4122.'), 44), (SELECT new FROM n4_ids WHERE old = substr(value, instr(value, 'rfc4122.'), 44)))
+ WHERE instr(value, 'rfc4122.') > 0 AND substr(value, instr(value, 'rfc4122.'), 44) IN (SELECT old FROM n4_ids);
+DROP TABLE n4_ids;
 `,
   },
 ];

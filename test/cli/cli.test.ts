@@ -90,7 +90,7 @@ describe('iSMview displays (3.1.2, N1-N3)', () => {
       '0000        Pool0000   dynamic(virtual)    NLSAS       ready         80%            Container',
       '0001        Pool0001   dynamic(virtual)    SSD         ready         ---            Container',
       '0002        Pool0002   dynamic             NLSAS       ready         ---            ---',
-      '0003        vvolbackup0 dynamic(virtual)   NLSAS       ready         ---            ---',
+      '0003        vvolbackup0 dynamic(virtual)   NLSAS       ready         ---            Container',
     ]);
   });
 
@@ -145,7 +145,7 @@ describe('iSMview displays (3.1.2, N1-N3)', () => {
 
   test('--json prints the domain values', () => {
     const pools = json<{ poolNo: number; container: boolean }[]>(['array', 'view', '-pl']);
-    expect(pools.map((p) => [p.poolNo, p.container])).toEqual([[0, true], [1, true], [2, false], [3, false]]);
+    expect(pools.map((p) => [p.poolNo, p.container])).toEqual([[0, true], [1, true], [2, false], [3, true]]);
     const d = json<{ vvolId: string; boundPes: number[]; purpose: string }>(['array', 'view', '-ln', vvolId]);
     expect(d).toMatchObject({ vvolId, boundPes: [0x400] });
   });
@@ -164,9 +164,21 @@ describe('VVols, guest I/O, snapshots and generations', () => {
   test('L4: a VVol below 1 GB is created with 1 GB and a warning, exit 0', () => {
     const r = cli(['array', 'vvol', 'create', '--pool', '0001h', '--type', 'config', '--size', '512m']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^VVOL ID {15}: rfc4122\./);
+    // N4: the id the CLI shows is the one vSphere shows: naa.6 + WWN digits + LD number.
+    expect(r.stdout).toMatch(/^VVOL ID {15}: naa\.65cdb050000000005cdb05310000[0-9a-f]{4}\n/);
     expect(r.stdout).toContain('LD Capacity           : 1.0GB(1,073,741,824Bytes)');
-    expect(r.stderr).toMatch(/^WARNING: The volume size you have specified \(512MB\) is less than 1 GB\. But the volume \(rfc4122\.[0-9a-f-]+\) is created with 1 GB/);
+    expect(r.stderr).toMatch(/^WARNING: The volume size you have specified \(512MB\) is less than 1 GB\. But the volume \(naa\.6[0-9a-f]{31}\) is created with 1 GB/);
+  });
+
+  test('N4: the CLI shows the id vSphere shows, and `vvol show` takes a disk file path "[container] naa.6…/disk.vmdk" to its LD', () => {
+    // WWN 00255CDB05310000: digits 5-10 5cdb05, last 12 5cdb05310000, then the LD number.
+    expect(vvolId).toBe(`naa.65cdb050000000005cdb05310000${ldn.toLowerCase()}`);
+    const shown = ok(['array', 'vvol', 'show', vvolId]);
+    expect(shown.stdout).toContain(vvolId);
+    const byPath = json<{ vvolId: string; ldn: number; name: string }>(['array', 'vvol', 'show', `[Pool0000] ${vvolId}/vm1.vmdk`]);
+    expect(byPath).toMatchObject({ vvolId, ldn: parseInt(ldn, 16), name: vvolName });
+    const old = cli(['array', 'vvol', 'show', 'rfc4122.00000000-0000-4000-8000-000000000001']);
+    expect({ code: old.code, err: old.stderr }).toEqual({ code: 4, err: 'ERROR: The specified rfc4122.00000000-0000-4000-8000-000000000001 does not exist.\n' });
   });
 
   test('io write / read round trip, and a snapshot keeps the old data', () => {

@@ -64,7 +64,6 @@ const hex = (bits) => {
   while (s.length < bits / 4) s += int(0x10000).toString(16).padStart(4, '0');
   return s.slice(0, bits / 4);
 };
-const newId = () => `rfc4122.${hex(32)}-${hex(16)}-4${hex(12)}-a${hex(12)}-${hex(48)}`;
 
 /** Like test/helpers/fixture.ts demoSpec(), with small pools so that capacity runs out now and then. */
 const ARRAY = 'Storage001';
@@ -79,7 +78,7 @@ const SPEC = {
     { poolNo: 0, name: 'Pool0000', virtual: true, container: true, raid: 'RAID6', pdType: 'NLSAS', capacityGB: 8, threshold: 80 },
     { poolNo: 1, name: 'Pool0001', virtual: true, container: true, raid: 'RAID1/10', pdType: 'SSD', capacityGB: 8 },
     { poolNo: 2, name: 'Pool0002', virtual: false, container: false, raid: 'RAID6', pdType: 'NLSAS', capacityGB: 8 },
-    { poolNo: 3, name: 'vvolbackup0', virtual: true, container: false, raid: 'RAID6', pdType: 'NLSAS', capacityGB: 8 },
+    { poolNo: 3, name: 'vvolbackup0', virtual: true, container: true, raid: 'RAID6', pdType: 'NLSAS', capacityGB: 8 },
   ],
   ssv: { pool: 2 },
   pes: [
@@ -188,10 +187,11 @@ function metadata() {
 const OPS = {
   create(s) {
     const sizeGB = 1 + int(3);
-    const fields = { vvolId: newId(), pool: chance(0.65) ? 0 : 1, type: pick(VVOL_TYPES), sizeBytes: sizeGB * GiB, thick: chance(0.15), metadata: metadata() };
+    // N4: the id comes from the LD number the array picks, so the ack (not the intent) carries it.
+    const fields = { pool: chance(0.65) ? 0 : 1, type: pick(VVOL_TYPES), sizeBytes: sizeGB * GiB, thick: chance(0.15), metadata: metadata() };
     run('create', fields, () => {
-      const r = engine.createVvol(ARRAY, { pool: fields.pool, type: fields.type, sizeBytes: fields.sizeBytes, thick: fields.thick, vvolId: fields.vvolId, metadata: fields.metadata });
-      return { capacity: r.ld.capacity };
+      const r = engine.createVvol(ARRAY, { pool: fields.pool, type: fields.type, sizeBytes: fields.sizeBytes, thick: fields.thick, metadata: fields.metadata });
+      return { vvolId: r.ld.vvolId, capacity: r.ld.capacity };
     });
     return s !== null;
   },

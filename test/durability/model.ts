@@ -313,8 +313,11 @@ export function resolveInFlight(model: Model, i: JournalLine, S: View, engine: D
   switch (i.op) {
     case 'bootstrap':
       return engine.listArrays().length > 0 ? ack({ created: true }) : null;
-    case 'create':
-      return S.vvols[need(i.vvolId, 'vvolId')] ? ack({ capacity: i.sizeBytes }) : null;
+    case 'create': {
+      // N4: the intent cannot name the id (the array picks the LD number); a VVol that is new and has no parent is it.
+      const ids = fresh().filter((id) => S.vvols[id].parent === null && S.vvols[id].snap === '---' && !Object.keys(S.pairs).some((k) => k.endsWith(` ${id}`)));
+      return ids.length ? ack({ vvolId: ids[0], capacity: i.sizeBytes }) : null;
+    }
     case 'write': {
       const got = readAll(engine, need(i.vvolId, 'vvolId'), need(i.idx, 'idx'), 1);
       return got && got[0] === need(i.tokens, 'tokens')[0] ? ack({}) : null;
@@ -408,9 +411,9 @@ export function checkInFlight(i: JournalLine, done: JournalLine | null, V: View,
   if (done) {
     switch (i.op) {
       case 'create': {
-        const v = vv(i.vvolId);
+        const v = vv(done.vvolId);
         const want = { state: 'ready', access: 'ReadWrite', capacity: i.sizeBytes, pool: i.pool, parent: null, snap: '---', type: i.type, md: merge({}, i.metadata) };
-        if (!same(v, want)) p(`VVol ${short(i.vvolId)} is ${JSON.stringify(v)}, expected ${JSON.stringify(want)}`);
+        if (!same(v, want)) p(`VVol ${short(done.vvolId)} is ${JSON.stringify(v)}, expected ${JSON.stringify(want)}`);
         break;
       }
       case 'snapshot':

@@ -110,6 +110,6 @@ test('segments are checked', () => {
   expectError(() => f.engine.allocatedBitmap(base.vvolId!, seg(0, MiB, 0)), 'INVALID_ARGUMENT');
   expectError(() => f.engine.allocatedBitmap(base.vvolId!, seg(0, 0, MiB)), 'INVALID_ARGUMENT');
   expectError(() => f.engine.allocatedBitmap(base.vvolId!, seg(-1, MiB, MiB)), 'INVALID_ARGUMENT');
-  const missing = 'rfc4122.00000000-0000-4000-8000-00000000abcd';
+  const missing = 'naa.65cdb050000000005cdb05310000abcd';
   expectError(() => f.engine.allocatedBitmap(missing, seg(0, MiB, MiB)), 'NOT_FOUND', `The specified ${missing} does not exist.`);
 });

@@ -106,15 +106,17 @@ test('a forced separation during the copy leaves an invalid RV that cannot be re
   expect(f.engine.readChunks(f.engine.getLd(f.array, rv.ldn), 0, 150)).toEqual(tokens('A', 150));
 });
 
-test('pair rules: sizes, self, PE/SSV/ESV, one MV per RV, replicating LDs cannot be expanded', () => {
+test('pair rules: sizes, self, PE (B12) and SSV, an ESV never as RV, one MV per RV, replicating LDs cannot be expanded', () => {
   const small = f.engine.createLd(f.array, { pool: 3, kind: 'ld', capacityBytes: GB });
   const big = vvol(f, { sizeBytes: 2 * GB });
   expectError(() => f.engine.pairVolumes(f.array, big.ldn, small.ldn), 'INVALID_ARGUMENT', /is smaller than the MV/);
   expectError(() => f.engine.pairVolumes(f.array, mv.ldn, mv.ldn), 'INVALID_ARGUMENT', 'An LD cannot be paired with itself.');
-  expectError(() => f.engine.pairVolumes(f.array, mv.ldn, 0x400), 'NOT_SUPPORTED', /cannot be paired \(PE\)/);
+  expectError(() => f.engine.pairVolumes(f.array, mv.ldn, 0x400), 'NOT_SUPPORTED', 'The backup function cannot be applied to the LD 0400h (PE) (table 4-1).');
+  const ssv = f.engine.listLds(f.array).find((l) => l.kind === 'ssv')!;
+  expectError(() => f.engine.pairVolumes(f.array, mv.ldn, ssv.ldn), 'NOT_SUPPORTED', /is the SSV and cannot be paired/);
+  // An ESV may be backed up (table 4-1, test/rules/applicability-tables.test.ts) but is never overwritten as an RV.
   const snap = f.engine.snapshot(big.vvolId!);
-  expectError(() => f.engine.pairVolumes(f.array, mv.ldn, snap.ldn), 'NOT_SUPPORTED', /cannot be paired \(ESV\)/);
-  expectError(() => f.engine.pairVolumes(f.array, snap.ldn, small.ldn), 'NOT_SUPPORTED', /cannot be paired \(ESV\)/);
+  expectError(() => f.engine.pairVolumes(f.array, mv.ldn, snap.ldn), 'NOT_SUPPORTED', /is a snapshot volume \(ESV\) and cannot be an RV/);
   f.engine.pairVolumes(f.array, mv.ldn, rv.ldn);
   expectError(() => f.engine.pairVolumes(f.array, big.ldn, rv.ldn), 'INVALID_ARGUMENT');
   expectError(() => f.engine.pairVolumes(f.array, small.ldn, rv.ldn), 'IN_USE', /is already paired/);

@@ -39,7 +39,7 @@ export function demoSpec(over: Partial<ArraySpec> = {}): ArraySpec {
       { poolNo: 0, name: 'Pool0000', virtual: true, container: true, raid: 'RAID6', pdType: 'NLSAS', capacityGB: 64, threshold: 80 },
       { poolNo: 1, name: 'Pool0001', virtual: true, container: true, raid: 'RAID1/10', pdType: 'SSD', capacityGB: 64 },
       { poolNo: 2, name: 'Pool0002', virtual: false, container: false, raid: 'RAID6', pdType: 'NLSAS', capacityGB: 64 },
-      { poolNo: 3, name: 'vvolbackup0', virtual: true, container: false, raid: 'RAID6', pdType: 'NLSAS', capacityGB: 64 },
+      { poolNo: 3, name: 'vvolbackup0', virtual: true, container: true, raid: 'RAID6', pdType: 'NLSAS', capacityGB: 64 },
     ],
     ssv: { pool: 2 },
     pes: [

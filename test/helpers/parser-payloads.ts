@@ -44,7 +44,7 @@ export function characterReferences(bytes: number): string {
   return wrap(`<vasa:arrayUniqueId>${'&#65;'.repeat(Math.floor(bytes / 5))}</vasa:arrayUniqueId>`);
 }
 
-const uuid = (i: number) => `rfc4122.${i.toString(16).padStart(8, '0')}-1111-4222-8333-444455556666`;
+const uuid = (i: number) => `naa.65cdb050000000005cdb0531${(i & 0xffff).toString(16).padStart(4, '0')}`;
 
 /**
  * snapshotVirtualVolume for `vvols` VVols carrying `pairs` metadata pairs each, written

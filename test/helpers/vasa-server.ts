@@ -11,6 +11,7 @@ import * as soap from 'soap';
 import winston from 'winston';
 import { Clock, ManualClock } from '../../src/array/clock';
 import type { EngineOptions } from '../../src/array/context';
+import type { DiskArrayEngine } from '../../src/array/engine';
 import { ProviderAccount } from '../../src/config/account';
 import { Logger, silentLogger } from '../../src/log/logger';
 import { makeSelfSigned } from '../../src/vasa/certificates';
@@ -37,6 +38,8 @@ export interface TestServerOptions {
   server?: Partial<ServerOptions>;
   /** The provider's logger (default: silent). */
   log?: Logger;
+  /** The engine the face serves (default: the fixture's, every array): e.g. a managed scope of it. */
+  faceEngine?: (f: Fixture) => DiskArrayEngine;
 }
 
 export async function startTestServer(o: TestServerOptions = {}): Promise<TestServer> {
@@ -46,7 +49,7 @@ export async function startTestServer(o: TestServerOptions = {}): Promise<TestSe
   const dataDir = path.join(fixture.dir, 'provider');
   fs.mkdirSync(dataDir, { recursive: true });
   const account = ProviderAccount.set(dataDir, USER, PASSWORD);
-  const server = await startServer(fixture.engine, o.clock ?? fixture.clock, () => account, o.log ?? silentLogger(), {
+  const server = await startServer(o.faceEngine ? o.faceEngine(fixture) : fixture.engine, o.clock ?? fixture.clock, () => account, o.log ?? silentLogger(), {
     dataDir,
     port: 0,
     host: '127.0.0.1',

@@ -27,6 +27,7 @@ Usage:
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -216,21 +217,35 @@ class Flow:
         pes = svc.queryProtocolEndpointForArray(arrayId=array.uniqueIdentifier)
         check(len(pes) >= 1 and all(p.startswith('eui.') for p in pes), f'PEs {pes}')
 
-        self.step('createVirtualVolume config, data and swap with vSphere metadata')
+        self.step('createVirtualVolume config, data and swap with vSphere metadata; N4 ids naa.6...')
         vm_id = str(uuid.uuid4())
         vm_name = f'zeep-vm-{vm_id[:8]}'
-        ns_path = f'/vmfs/volumes/vvol:{ctr.uniqueIdentifier.replace("-", "")[:16]}-{ctr.uniqueIdentifier.replace("-", "")[16:]}/rfc4122.{vm_id}'
+        ctr_hex = ctr.uniqueIdentifier.replace('-', '')
+        ds_path = f'/vmfs/volumes/vvol:{ctr_hex[:16]}-{ctr_hex[16:]}'
         vv = {}
+        ns_path = None
         for vtype, name, size in (('Config', vm_name, 4096), ('Data', f'{vm_name}.vmdk', 1024), ('Swap', f'{vm_name}.vswp', 1024)):
-            task = svc.createVirtualVolume(containerId=ctr.uniqueIdentifier, vvolType=vtype, sizeInMB=size,
-                                           metadata=self.md(VMW_VmID=vm_id, VMW_VVolType=vtype, VMW_VVolName=name,
-                                                            VMW_VVolNamespace=ns_path, VMW_ContainerId=ctr.uniqueIdentifier))
+            md = dict(VMW_VmID=vm_id, VMW_VVolType=vtype, VMW_VVolName=name, VMW_ContainerId=ctr.uniqueIdentifier)
+            if ns_path:
+                md['VMW_VVolNamespace'] = ns_path
+            task = svc.createVirtualVolume(containerId=ctr.uniqueIdentifier, vvolType=vtype, sizeInMB=size, metadata=self.md(**md))
             vid = self.task_result(task, 'createVirtualVolume')
-            check(isinstance(vid, str) and vid.startswith('rfc4122.'), f'createVirtualVolume result {vid!r}')
+            # N4 (3.1.3): naa.6 + WWN digits 5-10 + 000000000 + last 12 WWN digits + LD number; the container
+            # UUID (vvol:6xxxxxx000000000-yyyyyyyyyyyyzzzz) carries the same WWN digits.
+            check(isinstance(vid, str) and re.fullmatch(r'naa\.6[0-9a-f]{31}', vid) is not None, f'createVirtualVolume result {vid!r}')
+            check(vid[4:20] == ctr_hex[:16] and vid[20:32] == ctr_hex[16:28], f'{vid} and the container {ctr.uniqueIdentifier} do not share the WWN digits')
             again = svc.getTaskUpdate(taskId=task.taskId)
             check(again.taskState == 'Success' and again.result == vid, f'getTaskUpdate of the create task: {again.taskState} {again.result}')
             vv[vtype] = vid
             self.created.append(vid)
+            if vtype == 'Config':
+                # As vSphere does: the VM's folder in the datastore is named after its config-VVol.
+                ns_path = f'{ds_path}/{vid}'
+                svc.updateVirtualVolumeMetaData(vvolId=vid, keyValuePair=self.md(VMW_VVolNamespace=ns_path))
+
+        self.step('N4: the disk file path [container] naa.6.../disk.vmdk leads the admin to the config-VVol\'s LD')
+        shown = self.cli('array', 'vvol', 'show', f'[{ctr.name}] {vv["Config"]}/{vm_name}.vmdk')
+        check(shown.get('vvolId') == vv['Config'] and shown.get('ldn') == int(vv['Config'][-4:], 16), f'vvol show of the disk path: {shown}')
 
         self.step('queryVirtualVolume by VMW_VmID and queryVirtualVolumeInfo')
         QueryConstraint = client.get_type('{http://vvol.data.vasa.vim.vmware.com/xsd}QueryConstraint')
@@ -241,7 +256,7 @@ class Flow:
         check(md.get('VMW_VVolName') == f'{vm_name}.vmdk' and md.get('VMW_VVolType') == 'Data' and md.get('VMW_VVolNamespace') == ns_path, f'metadata {md}')
 
         self.step('bindVirtualVolume: a batch with a per-item fault for an unknown VVol')
-        unknown = f'rfc4122.{uuid.uuid4()}'
+        unknown = vv['Data'][:-4] + 'fff0'  # the id LD FFF0h would have: no such LD
         res = svc.bindVirtualVolume(vvolId=[vv['Config'], vv['Data'], unknown], bindContext='Normal')
         check(len(res) == 3, f'{len(res)} bind results')
         handles = {}
@@ -262,7 +277,7 @@ class Flow:
         self.step('prepareToSnapshotVirtualVolume and snapshotVirtualVolume (a batch)')
         prep = self.task_result(svc.prepareToSnapshotVirtualVolume(vvolId=vv['Data']), 'prepareToSnapshotVirtualVolume')
         snap = prep.snapshotId
-        check(snap.startswith('rfc4122.') and prep.parentInfo.vvolId == vv['Data'] and prep.parentStats.logical == 1024, f'PrepareSnapshotResult {prep}')
+        check(re.fullmatch(r'naa\.6[0-9a-f]{31}', snap) is not None and prep.parentInfo.vvolId == vv['Data'] and prep.parentStats.logical == 1024, f'PrepareSnapshotResult {prep}')
         prep_cfg = self.task_result(svc.prepareToSnapshotVirtualVolume(vvolId=vv['Config']), 'prepareToSnapshotVirtualVolume')
         VirtualVolumeInfo = client.get_type('{http://vvol.data.vasa.vim.vmware.com/xsd}VirtualVolumeInfo')
         st = svc.snapshotVirtualVolume(snapshotInfo=[
@@ -293,7 +308,7 @@ class Flow:
         self.step('fastCloneVirtualVolume (linked clone) and read back')
         clone_vm = str(uuid.uuid4())
         fc = self.task_result(svc.fastCloneVirtualVolume(vvolId=vv['Data'], metadata=self.md(VMW_VmID=clone_vm, VMW_VVolType='Data', VMW_VVolName='linked.vmdk', VMW_ContainerId=ctr.uniqueIdentifier)), 'fastCloneVirtualVolume')
-        check(fc.startswith('rfc4122.'), f'fast clone id {fc}')
+        check(re.fullmatch(r'naa\.6[0-9a-f]{31}', fc) is not None, f'fast clone id {fc}')
         self.created.append(fc)
         check(self.read(fc, 0, 4) == ['g0', 'g1', 'g2', 'g3'], 'the linked clone does not read as its source')
 
@@ -312,7 +327,7 @@ class Flow:
             check(task.progress >= last_progress, f'progress went back from {last_progress} to {task.progress}')
             last_progress = task.progress
         full = self.task_result(task, 'cloneVirtualVolume')
-        check(task.progress == 100 and full.startswith('rfc4122.'), f'finished clone task {task}')
+        check(task.progress == 100 and re.fullmatch(r'naa\.6[0-9a-f]{31}', full) is not None, f'finished clone task {task}')
         self.created.append(full)
         check(self.read(full, 0, 4) == ['g0', 'g1', 'g2', 'g3'], 'the full clone does not read as its source')
         print(f'     clone finished after {polls} polls', flush=True)
@@ -333,10 +348,11 @@ class Flow:
         check(svc.getEvents(lastEventId=seq[-1]) == [], 'getEvents since the last id is not empty')
         svc.getAlarms(lastAlarmId=-1)
 
-        self.step('faults: a VVol that does not exist')
-        missing = f'rfc4122.{uuid.uuid4()}'
-        self.expect_fault('NotFound', f'The specified {missing} does not exist.', svc.deleteVirtualVolume, vvolId=missing)
-        self.expect_fault('NotFound', f'The specified {missing} does not exist.', svc.prepareToSnapshotVirtualVolume, vvolId=missing)
+        self.step('faults: a VVol that does not exist (an N4 id of no LD, an rfc4122 id we never issue); a malformed id')
+        for missing in (unknown, f'rfc4122.{uuid.uuid4()}'):
+            self.expect_fault('NotFound', f'The specified {missing} does not exist.', svc.deleteVirtualVolume, vvolId=missing)
+            self.expect_fault('NotFound', f'The specified {missing} does not exist.', svc.prepareToSnapshotVirtualVolume, vvolId=missing)
+        self.expect_fault('InvalidArgument', 'vvolId "not-a-vvol" is not a VVol id (naa.6 and 31 hexadecimal digits).', svc.deleteVirtualVolume, vvolId='not-a-vvol')
 
         self.step('faults: the 257th snapshot generation')
         base_task = svc.createVirtualVolume(containerId=ctr.uniqueIdentifier, vvolType='Data', sizeInMB=1024,

@@ -162,7 +162,7 @@ test('X4: the vCenterServer and datacenter options are written', async () => {
 });
 
 test('X4: a VM whose config VVol is on another array is named by its UUID', async () => {
-  const vm = { id: VM_A, name: 'x', config: undefined, namespace: '/vmfs/volumes/vvol:elsewhere/rfc4122.x' } as unknown as Parameters<typeof addVvol>[1];
+  const vm = { id: VM_A, name: 'x', config: undefined, namespace: '/vmfs/volumes/vvol:elsewhere/naa.600000000000000000000000000000ff' } as unknown as Parameters<typeof addVvol>[1];
   addVvol(f, vm, 'data', 'remote.vmdk');
   const doc = parseRelation(await writeOnce());
   const only = datacenter(doc).validVVOLList.VM[0];

@@ -82,12 +82,15 @@ export function buildScenario(f: Fixture): Scenario {
   const data = addVvol(f, web, 'data', 'web01.vmdk');
   const swap = addVvol(f, web, 'swap', 'web01-1a2b.vswp');
   const memory = addVvol(f, web, 'memory', 'web01-Snapshot1.vmem');
+  // The linked clone is made of a second disk: table 4-1 (B12) denies backup to an FEV, so
+  // the disk with the backup volume cannot also be the master of fast clones.
+  const linkedSource = addVvol(f, web, 'data', 'web01_1.vmdk');
   f.engine.write(data, 0, ['a', 'b', 'c']);
   const snapshot = f.engine.snapshot(data.vvolId as string);
   const doomed = f.engine.snapshot(data.vvolId as string);
 
   const clone = createVm(f, VM_CLONE, 'web01-clone');
-  const cloneData = f.engine.fastClone(data.vvolId as string, { metadata: vvolMetadata(f, clone, 'data', 'web01-clone.vmdk') });
+  const cloneData = f.engine.fastClone(linkedSource.vvolId as string, { metadata: vvolMetadata(f, clone, 'data', 'web01-clone.vmdk') });
   f.clock.advance(60_000);
   const cloningSince = f.clock.now();
   const fullClone = f.engine.fullClone(data.vvolId as string, { metadata: vvolMetadata(f, { id: '502e0676-e510-ccdd-394c-667f6867fc09' }, 'data', 'copy.vmdk') }).ld;

@@ -28,12 +28,12 @@ function seed(f: Fixture, arrayName: string, vms: number, perVm: number, orphans
        INSERT INTO lds (array_id, ldn, name, pool_id, capacity, kind, vvol_type, vvol_id, allocation, vm_id, created_at)
        SELECT ?, 4096 + i, printf('2000%s%04X', ?, 4096 + i), CASE WHEN (i / ?) % 2 = 0 THEN ? ELSE ? END, 1073741824, 'vvol',
               CASE WHEN i % ? = 0 THEN 'config' ELSE 'data' END,
-              printf('rfc4122.%08x-0000-4000-8000-%012x', ?, i), 'virtual',
+              lower(printf('naa.6%s000000000%s%04X', ?, ?, 4096 + i)), 'virtual',
               printf('502e0676-%04x-4000-8000-%012x', ?, i / ?), ?
        FROM n`,
-      count, a.id, a.wwn.slice(4), perVm, pools[0], pools[1], perVm, a.id, a.id, perVm, f.clock.now(),
+      count, a.id, a.wwn.slice(4), perVm, pools[0], pools[1], perVm, a.wwn.slice(4, 10), a.wwn.slice(4), a.id, perVm, f.clock.now(),
     );
-    const ns = `/vmfs/volumes/vvol:65cdb05000000000-5cdb05310000000${a.id}/rfc4122.`;
+    const ns = `/vmfs/volumes/vvol:65cdb05000000000-5cdb05310000000${a.id}/`; // the folder name does not matter here
     f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VmID', vm_id FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
     f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VVolType', CASE vvol_type WHEN 'config' THEN 'Config' ELSE 'Data' END FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
     f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VVolName', CASE vvol_type WHEN 'config' THEN 'vm-' || substr(vm_id, -12) ELSE 'vm-' || substr(vm_id, -12) || '_' || (ldn % ${perVm}) || '.vmdk' END FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
@@ -42,8 +42,8 @@ function seed(f: Fixture, arrayName: string, vms: number, perVm: number, orphans
       f.store.run(
         `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
          INSERT INTO lds (array_id, ldn, name, pool_id, capacity, kind, vvol_type, vvol_id, allocation, created_at)
-         SELECT ?, ? + i, printf('2000%s%04X', ?, ? + i), ?, 1073741824, 'vvol', 'data', printf('rfc4122.%08x-1111-4000-8000-%012x', ?, i), 'virtual', ? FROM n`,
-        orphans, a.id, 4096 + count, a.wwn.slice(4), 4096 + count, pools[1], a.id, f.clock.now(),
+         SELECT ?, ? + i, printf('2000%s%04X', ?, ? + i), ?, 1073741824, 'vvol', 'data', lower(printf('naa.6%s000000000%s%04X', ?, ?, ? + i)), 'virtual', ? FROM n`,
+        orphans, a.id, 4096 + count, a.wwn.slice(4), 4096 + count, pools[1], a.wwn.slice(4, 10), a.wwn.slice(4), 4096 + count, f.clock.now(),
       );
     }
   });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32, dosDateTime, readSingleEntry, zipFile } from '../../src/relation/zip';
+import { crc32, readSingleEntry, zipFile } from '../../src/relation/zip';
 import { tempDir } from '../helpers/fixture';
 import { unzipWithPython } from './scenario';
 
@@ -12,10 +12,39 @@ test('X3: CRC-32 matches the standard check value, also when computed over piece
   expect(crc32(Buffer.alloc(0))).toBe(0);
 });
 
-test('X3: DOS date and time are the UTC moment, to two seconds', () => {
-  const { date, time } = dosDateTime(Date.UTC(2026, 4, 17, 9, 8, 7));
-  expect([date >> 9, (date >> 5) & 15, date & 31]).toEqual([2026 - 1980, 5, 17]);
-  expect([time >> 11, (time >> 5) & 63, (time & 31) * 2]).toEqual([9, 8, 6]);
+/** The DOS date and time of the (only) central directory entry: [year, month, day, hour, minute, second]. */
+function centralDosTime(zip: Buffer): number[] {
+  const cd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+  const time = zip.readUInt16LE(cd + 12);
+  const date = zip.readUInt16LE(cd + 14);
+  return [(date >> 9) + 1980, (date >> 5) & 15, date & 31, time >> 11, (time >> 5) & 63, (time & 31) * 2];
+}
+
+test('X3: the date inside the zip is the UTC moment (to two seconds), also when the daemon runs in another zone', () => {
+  // A child process (the compiled module, `npm run build`): the zone is read when a process starts.
+  const dir = tempDir('vvol-zip-tz-');
+  const src = path.join(dir, 'a.xml');
+  fs.writeFileSync(src, '<a/>');
+  const module = path.resolve(__dirname, '../../dist/relation/zip.js');
+  try {
+    for (const tz of ['UTC', 'Asia/Tokyo', 'America/New_York']) {
+      const zip = path.join(dir, `${tz.replace('/', '-')}.zip`);
+      const script = `require(${JSON.stringify(module)}).zipFile(process.argv[1], process.argv[2], 'a.xml', Date.UTC(2026, 4, 17, 9, 8, 7)).catch((e) => { console.error(e); process.exit(1); })`;
+      const r = spawnSync(process.execPath, ['-e', script, src, zip], { env: { ...process.env, TZ: tz }, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect([tz, ...centralDosTime(fs.readFileSync(zip))]).toEqual([tz, 2026, 5, 17, 9, 8, 6]);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('X3: a source that cannot be read rejects and writes nothing', async () => {
+  const dir = tempDir('vvol-zip-missing-');
+  const zip = path.join(dir, 'm.zip');
+  await expect(zipFile(path.join(dir, 'missing.xml'), zip, 'm.xml', 0)).rejects.toMatchObject({ code: 'ENOENT' });
+  expect(fs.existsSync(zip)).toBe(false);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('X3: the zip of a relation file is a real ZIP', () => {

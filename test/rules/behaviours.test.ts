@@ -136,7 +136,7 @@ describe('B3: monitoring state Running is required; the configuration lock block
     expectError(() => f.engine.fullClone(v.vvolId!), 'NOT_MONITORED', notMonitored);
     expectError(() => f.engine.resizeVvol(v.vvolId!, 2 * GB), 'NOT_MONITORED', notMonitored);
     expectError(() => f.engine.deleteVvol(v.vvolId!), 'NOT_MONITORED', notMonitored);
-    const other = 'rfc4122.00000000-0000-4000-8000-000000000001';
+    const other = 'naa.65cdb050000000005cdb05310000ffff';
     const [b] = f.engine.bindVvols('esxi02', [v.vvolId!]);
     expect(b.ok ? null : { code: b.error.code, message: b.error.message }).toEqual({ code: 'NOT_MONITORED', message: 'Failed to bind PE and VVOL.' });
     const [u] = f.engine.unbindVvols('esxi01', [{ vvolId: v.vvolId! }]);

@@ -57,7 +57,9 @@ describe('L2: up to 8 PEs per array, created in a Storage Container, shared by m
 
   test('L2: a PE can only be created in a Storage Container pool', () => {
     expectError(() => f.engine.createLd(f.array, { pool: 2, kind: 'pe' }), 'INVALID_ARGUMENT', /must be created in a Storage Container pool; the pool\(0002\) is not one/);
-    expectError(() => f.engine.createLd(f.array, { pool: 3, kind: 'pe' }), 'INVALID_ARGUMENT', /must be created in a Storage Container pool; the pool\(0003\) is not one/);
+    // A virtual capacity pool made without the container flag is no Storage Container either.
+    f.engine.createPool(f.array, { poolNo: 5, virtual: true, capacityBytes: 8 * GB });
+    expectError(() => f.engine.createLd(f.array, { pool: 5, kind: 'pe' }), 'INVALID_ARGUMENT', /must be created in a Storage Container pool; the pool\(0005\) is not one/);
   });
 
   test('L2: one PE is shared by several hosts, each binding through it', () => {

@@ -17,7 +17,7 @@ afterEach(() => {
 describe('N1: a Storage Container is a virtual capacity pool made with the container flag at creation', () => {
   test('N1: an existing pool cannot be converted into a Storage Container (or back)', () => {
     expectError(() => f.engine.modifyPool(f.array, 2, { container: true }), 'NOT_SUPPORTED', 'It is not possible to convert an existing pool into a Storage Container.');
-    expectError(() => f.engine.modifyPool(f.array, 3, { container: true }), 'NOT_SUPPORTED', 'It is not possible to convert an existing pool into a Storage Container.');
+    expectError(() => f.engine.modifyPool(f.array, 3, { container: false }), 'NOT_SUPPORTED', 'It is not possible to convert an existing pool into a Storage Container.');
     expectError(() => f.engine.modifyPool(f.array, 0, { container: false }), 'NOT_SUPPORTED', 'It is not possible to convert an existing pool into a Storage Container.');
     expect(f.engine.getPool(f.array, 2).container).toBe(false);
     expect(f.engine.getPool(f.array, 0).container).toBe(true);
@@ -34,7 +34,8 @@ describe('N1: a Storage Container is a virtual capacity pool made with the conta
 
   test('N1: VMware Type shows Container for a Storage Container and --- for other pools', () => {
     const shown = f.engine.listPools(f.array).map((p) => [p.poolNo, poolVmwareType(p)]);
-    expect(shown).toEqual([[0, 'Container'], [1, 'Container'], [2, '---'], [3, '---']]);
+    // vvolbackup0 is the backup Storage Container (3.9.1).
+    expect(shown).toEqual([[0, 'Container'], [1, 'Container'], [2, '---'], [3, 'Container']]);
   });
 
   test('N1: VVols are created only in a Storage Container', () => {

@@ -34,7 +34,7 @@ async function createVvol(raw: RawSoap): Promise<string> {
   const r = await raw.call('createVirtualVolume', `<vasa:containerId>${CTR0}</vasa:containerId><vasa:vvolType>Data</vasa:vvolType><vasa:sizeInMB>1024</vasa:sizeInMB><vasa:metadata><data:parameterName>VMW_VmID</data:parameterName><data:parameterValue>vm-sec</data:parameterValue></vasa:metadata>`);
   expect(r.status).toBe(200);
   const id = textOf(r.body, 'result');
-  expect(id).toMatch(/^rfc4122\./);
+  expect(id).toMatch(/^naa\.6[0-9a-f]{31}$/);
   return id as string;
 }
 

@@ -83,7 +83,7 @@ describe('bodies and admission', () => {
     expect(r.status).toBe(500);
     expect(faultOf(r.body)).toBe('InvalidArgument');
     expect(r.body).toMatch(/At most 64 arrayUniqueId per call \(got 5000\)/);
-    const bind = await vc.call('bindVirtualVolume', `${'<vasa:vvolId>rfc4122.00000000-0000-4000-8000-000000000001</vasa:vvolId>'.repeat(65)}<vasa:bindContext>0</vasa:bindContext>`);
+    const bind = await vc.call('bindVirtualVolume', `${'<vasa:vvolId>naa.65cdb050000000005cdb05310000ffff</vasa:vvolId>'.repeat(65)}<vasa:bindContext>0</vasa:bindContext>`);
     expect(faultOf(bind.body)).toBe('TooMany');
     // 64 is still a batch (whatever the handler then says of these ids).
     expect((await vc.call('queryArrays', '<vasa:arrayUniqueId>StorageArray:00255CDB05310000</vasa:arrayUniqueId>'.repeat(64))).body).not.toMatch(/At most/);

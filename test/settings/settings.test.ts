@@ -2,6 +2,7 @@
  * Provider settings (SetProviderConf, manual 2.3.1): the file, its validation and the
  * `settings` command group with the manual's messages. Rules L1, L11, L12, L13.
  */
+import { providerPort } from '../../src/sys/runtime';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -231,12 +232,22 @@ describe('settings show', () => {
 
 describe('L13: default ports', () => {
   test('the provider listens on 9943 by default and the registration URL is https://<ip>:9943/version.xml', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DEFAULT_PORT } = require('../../src/main') as { DEFAULT_PORT: number };
-    expect(DEFAULT_PORT).toBe(9943);
+    // The one parser of the runtime variables: unset means 9943, for the daemon and the CLI alike.
+    expect(providerPort({})).toBe(9943);
+    expect(providerPort({ VASA_PROVIDER_PORT: '' })).toBe(9943);
     expect(DEFAULT_PROVIDER_PORT).toBe(9943);
     const s = summarizeSettings(DEFAULT_SETTINGS, { address: '192.168.1.100' });
     expect(s.registrationUrl).toBe('https://192.168.1.100:9943/version.xml');
     expect(summaryLines(s)).toContain('Registration URL: https://192.168.1.100:9943/version.xml');
+  });
+});
+
+describe('the runtime variables, read once for the daemon and the CLI', () => {
+  test('VASA_PROVIDER_PORT: the same rules and the same error everywhere', () => {
+    expect(providerPort({ VASA_PROVIDER_PORT: '19943' })).toBe(19943);
+    expect(providerPort({ VASA_PROVIDER_PORT: '0' })).toBe(0);
+    for (const bad of ['-1', '65536', '99x', '1e3', 'http']) {
+      expect(() => providerPort({ VASA_PROVIDER_PORT: bad })).toThrow(`VASA_PROVIDER_PORT must be a port number (0-65535), not "${bad}".`);
+    }
   });
 });

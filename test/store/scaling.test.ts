@@ -3,7 +3,7 @@
  * per-PE binding counts kept by triggers, the event feed's partial index, the PE list
  * without reading every LD, and read batches that cannot hide a write.
  */
-import { EVENT_FEED_FILTER } from '../../src/store/migrations';
+import { VASA_EVENTS_OF_ARRAYS_QUERY, VASA_EVENTS_QUERY } from '../../src/array/events';
 import { buildArray, GB } from '../helpers/fixture';
 
 const count = (f: ReturnType<typeof buildArray>, ldn: number) =>
@@ -29,18 +29,19 @@ test('the per-PE binding counts follow binds, unbinds and unbinds from all hosts
 
 test('the event feed query uses the partial index of the feed\'s entries', () => {
   const f = buildArray();
-  const plan = f.store.db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM events WHERE gseq > ? AND ${EVENT_FEED_FILTER} ORDER BY gseq LIMIT ?`).all(0, 10) as { detail: string }[];
-  expect(plan.map((p) => p.detail).join(' ')).toContain('USING INDEX events_feed');
+  for (const sql of [VASA_EVENTS_QUERY, VASA_EVENTS_OF_ARRAYS_QUERY]) {
+    const plan = f.store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql === VASA_EVENTS_QUERY ? [0, 10] : [0, '[1]', 10])) as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('USING INDEX events_feed');
+  }
   // Per-VVol configuration events stay out of the feed; the others are in it, in order.
-  const before = f.engine.providerEventsSince('events', -1, 1000, ['VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host', 'Task']).entries.length;
+  const before = f.engine.vasaEvents(-1, 1000).entries.length;
   const v = f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: GB }).ld.vvolId as string;
   f.engine.bindVvols('esxi01', [v]);
   f.engine.raiseAlarm(f.array, { type: 'Manageability', status: 'Yellow', messageId: 'test', message: 'test' });
-  const feed = f.engine.providerEventsSince('events', -1, 1000, ['Task', 'Host', 'StoragePool', 'ReplicationPair', 'LogicalDisk', 'VirtualVolume']).entries;
-  const generic = f.engine.providerEventsSince('events', -1, 1000, ['VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host']).entries;
+  const feed = f.engine.vasaEvents(-1, 1000).entries;
   expect(feed.length).toBe(before);
   expect(feed.every((e) => !(e.type === 'Config' && e.objectType === 'VirtualVolume'))).toBe(true);
-  expect(generic.length).toBe(feed.length);
+  expect(f.engine.providerEventsSince('events', -1, 1000).entries.length).toBeGreaterThan(feed.length);
   f.close();
 });
 
@@ -61,6 +62,6 @@ test('a write inside a read batch is refused, and vvolMetadata reads one VVol\'s
   expect(() => f.engine.batchRead(() => f.engine.updateVvolMetadata(v, { k: 'v' }))).toThrow(expect.objectContaining({ code: 'STORE_ERROR', message: 'The store failed: A write was started inside a read transaction.' }));
   expect(f.engine.vvolMetadata(v)).toEqual({ VMW_VVolName: 'a.vmdk', VMW_VmID: 'vm-1' });
   expect(f.engine.batchRead(() => [f.engine.getVvol(v).vvolId, f.engine.vvolMetadata(v).VMW_VVolName])).toEqual([v, 'a.vmdk']);
-  expect(() => f.engine.vvolMetadata('rfc4122.00000000-0000-4000-8000-000000000000')).toThrow(/does not exist/);
+  expect(() => f.engine.vvolMetadata('naa.65cdb050000000005cdb05310000ffff')).toThrow(/does not exist/);
   f.close();
 });

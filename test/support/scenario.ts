@@ -9,7 +9,7 @@ import path from 'node:path';
 import forge from 'node-forge';
 import { ManualClock } from '../../src/array/clock';
 import { ProviderAccount } from '../../src/config/account';
-import { logDir } from '../../src/config/runtime';
+import { logDir } from '../../src/sys/runtime';
 import { keyFile } from '../../src/config/secrets';
 import { DEFAULT_SETTINGS, saveSettings, withDiskArrayAdded, withInterval, withVCenter } from '../../src/config/settings';
 import { RotatingFileTransport } from '../../src/log/rotating-file';

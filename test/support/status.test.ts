@@ -3,11 +3,13 @@
  * vCenter sees, the settings with the registration URL (L13), and per disk array its
  * monitoring state and the last relation file with its outcome.
  */
-import { acquireDataLock } from '../../src/store/lock';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { assemble } from '../../src/app/assembly';
 import { registerStatusCommands } from '../../src/admin/status-commands';
+import { acquireDataLock } from '../../src/store/lock';
+import { readRuntime } from '../../src/sys/runtime';
 import type { ProviderStatus } from '../../src/admin/support/provider-status';
 import { settingsFile } from '../../src/config/settings';
 import { tempDir } from '../helpers/fixture';
@@ -63,10 +65,20 @@ test('the daemon: running while a process holds the folder\'s OS lock; a lock no
   fs.rmSync(lock);
 });
 
-test('--json, and the relation outcome in either state layout (a failed write shows its error)', async () => {
-  fs.writeFileSync(path.join(inst.data, 'latestRelationBetweenVMandVVOL', '.state.json'), JSON.stringify({
-    arrays: { Storage001: { lastWrite: '2026-01-03T11:00:00Z', lastResult: 'failed', lastError: 'Failed to create the file that shows the relation between storage and virtual machines.' } },
-  }));
+test('--json; a relation write that really fails is what status reports, through the relation room\'s reader', async () => {
+  // The archive folder of the array is a file: the next write cannot archive the previous file (X5).
+  const archive = path.join(inst.data, 'RelationBetweenVMandVVOL', `${WWN}_Storage001`);
+  fs.rmSync(archive, { recursive: true, force: true });
+  fs.writeFileSync(archive, 'in the way');
+  inst.clock.set(Date.UTC(2026, 0, 3, 11, 0, 0));
+  const a = assemble({ runtime: { ...readRuntime({}), dataDir: inst.data, confDir: inst.conf }, role: 'cli', clock: inst.clock });
+  try {
+    const [r] = await a.relation.checkAndWrite();
+    expect(r.error).toBe('Failed to create the file that shows the relation between storage and virtual machines.');
+  } finally {
+    a.close();
+  }
+  inst.clock.set(Date.UTC(2026, 0, 3, 12, 0, 0));
   const r = await status('--json');
   expect(r.code).toBe(0);
   const s = JSON.parse(r.out) as ProviderStatus;
@@ -76,7 +88,10 @@ test('--json, and the relation outcome in either state layout (a failed write sh
   expect(s.settings).toMatchObject({ relationIntervalMinutes: 15, registrationUrl: 'https://192.0.2.2:9943/version.xml', vCenter: { password: '(set, encrypted)' } });
   expect(s.arrays).toEqual([{
     name: 'Storage001', model: 'M510', serial: '0000000991007777', wwn: WWN, ip: '192.0.2.10', monitoring: 'Running', managed: true,
-    relation: { lastWrite: '2026-01-03T11:00:00Z', lastResult: 'failed', lastError: 'Failed to create the file that shows the relation between storage and virtual machines.' },
+    relation: expect.objectContaining({
+      lastWrite: '2026-01-03T09:55:00.000Z', lastResult: 'failed', lastFailureAt: '2026-01-03T11:00:00.000Z',
+      lastError: expect.stringMatching(/^Failed to create the file that shows the relation between storage and virtual machines\. \(.+\)$/),
+    }),
   }]);
   expect((await status()).out).toContain('    last relation error: Failed to create the file that shows the relation between storage and virtual machines.');
 });

@@ -14,7 +14,7 @@ import {
 } from '../helpers/vasa-server';
 
 const CTR0 = containerUuid('00255CDB05310000', 0);
-const MISSING = 'rfc4122.11111111-2222-4333-8444-555555555555';
+const MISSING = 'naa.65cdb050000000005cdb05310000fff0'; // LD FFF0h of the array: no such LD
 const SNAPSHOT_LIMIT_TEXT = 'You cannot create any more snapshot because the number of snapshots is limited to 256 per virtual machine.';
 
 type Rec = Record<string, unknown>;
@@ -75,7 +75,7 @@ describe('faults of the VVol operations', () => {
 
   test('a malformed VVol id is InvalidArgument; an unknown container NotFound', async () => {
     const r = await c.call('deleteVirtualVolume', { vvolId: 'not-a-vvol' });
-    expect(r.fault).toMatchObject({ name: 'InvalidArgument', message: 'vvolId "not-a-vvol" is not a VVol id of the form rfc4122.<uuid>.' });
+    expect(r.fault).toMatchObject({ name: 'InvalidArgument', message: 'vvolId "not-a-vvol" is not a VVol id (naa.6 and 31 hexadecimal digits).' });
     const r2 = await c.call('createVirtualVolume', { containerId: '00000000-0000-0000-0000-000000000000', vvolType: 'Data', sizeInMB: 1024, metadata: [{ parameterName: 'VMW_VVolType', parameterValue: 'Data' }] });
     expect(r2.fault).toMatchObject({ name: 'NotFound', message: 'The storage container 00000000-0000-0000-0000-000000000000 does not exist.' });
   });
@@ -108,7 +108,7 @@ describe('faults of the VVol operations', () => {
   });
 
   test('a batch over maxBatchSize is TooMany carrying maxBatchSize 64', async () => {
-    const ids = Array.from({ length: 65 }, (_, i) => `rfc4122.00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const ids = Array.from({ length: 65 }, (_, i) => `naa.65cdb050000000005cdb05310000${(0xf000 + i).toString(16)}`);
     for (const [op, args] of [
       ['bindVirtualVolume', { vvolId: ids, bindContext: 'Normal' }],
       ['queryVirtualVolumeInfo', { vvolId: ids }],

@@ -20,6 +20,8 @@ const ARRAY_ID = 'StorageArray:0000000991007777';
 const WWN = '00255CDB05310000';
 const CTR0 = containerUuid(WWN, 0);
 const CTR1 = containerUuid(WWN, 1);
+/** The backup Storage Container (3.9.1: a container whose pool name begins with vvolbackup). */
+const CTR3 = containerUuid(WWN, 3);
 const VM_ID = '502e0676-e510-ccdd-394c-667f6867fcdf';
 const HOST_IQN = 'iqn.1998-01.com.vmware:esx-flow-01';
 const MiB = 1024 * 1024;
@@ -32,7 +34,7 @@ const metadata = (type: string, name: string) => [
   { parameterName: 'VMW_VmID', parameterValue: VM_ID },
   { parameterName: 'VMW_VVolType', parameterValue: type },
   { parameterName: 'VMW_VVolName', parameterValue: name },
-  { parameterName: 'VMW_VVolNamespace', parameterValue: `/vmfs/volumes/vvol:65cdb05000000000-5cdb053100000000/rfc4122.${VM_ID}` },
+  { parameterName: 'VMW_VVolNamespace', parameterValue: `/vmfs/volumes/vvol:65cdb05000000000-5cdb053100000000/${VM_ID}` },
   { parameterName: 'VMW_ContainerId', parameterValue: CTR0 },
 ];
 const bits = (b64: unknown) => [...Buffer.from(val(b64), 'base64')].map((x) => x.toString(2).padStart(8, '0')).join('');
@@ -71,9 +73,10 @@ describe('discovery', () => {
     expect(all).toEqual([
       { uniqueIdentifier: CTR0, maxVvolSizeMB: '10485760', name: 'Pool0000', protocolEndPointType: 'SCSI' },
       { uniqueIdentifier: CTR1, maxVvolSizeMB: '10485760', name: 'Pool0001', protocolEndPointType: 'SCSI' },
+      { uniqueIdentifier: CTR3, maxVvolSizeMB: '10485760', name: 'vvolbackup0', protocolEndPointType: 'SCSI' },
     ]);
     expect(list(await c.ok<Rec[]>('queryStorageContainer', { containerId: [CTR1] })).map((x) => x.name)).toEqual(['Pool0001']);
-    expect(list(await c.ok<string[]>('queryStorageContainerForArray', { arrayId: ARRAY_ID }))).toEqual([CTR0, CTR1]);
+    expect(list(await c.ok<string[]>('queryStorageContainerForArray', { arrayId: ARRAY_ID }))).toEqual([CTR0, CTR1, CTR3]);
     const nf = await c.call('queryStorageContainerForArray', { arrayId: 'StorageArray:0000000000000000' });
     expect(nf.fault).toMatchObject({ name: 'NotFound', message: 'The storage array StorageArray:0000000000000000 does not exist.' });
   });
@@ -91,7 +94,7 @@ describe('VVols', () => {
     for (const [type, name, size] of [['Config', 'vm-flow', 4096], ['Data', 'vm-flow.vmdk', 1024], ['Swap', 'vm-flow.vswp', 1024]] as const) {
       const task = await c.ok<TaskInfo>('createVirtualVolume', { containerId: CTR0, vvolType: type, sizeInMB: size, metadata: metadata(type, name) });
       expect(task).toMatchObject({ taskState: 'Success', progress: '100', name: 'createVirtualVolume', arrayId: ARRAY_ID, cancelable: 'false' });
-      expect(task.result).toEqual({ attributes: { 'xsi:type': 'xsd:string' }, $value: expect.stringMatching(/^rfc4122\.[0-9a-f-]{36}$/) });
+      expect(task.result).toEqual({ attributes: { 'xsi:type': 'xsd:string' }, $value: expect.stringMatching(/^naa\.65cdb050000000005cdb05310000[0-9a-f]{4}$/) });
       ids[type] = val(task.result);
       const again = await c.ok<TaskInfo>('getTaskUpdate', { taskId: task.taskId });
       expect(again).toMatchObject({ taskId: task.taskId, taskState: 'Success' });
@@ -121,7 +124,7 @@ describe('VVols', () => {
 
 describe('binding', () => {
   test('a batch binds per item: handles for known VVols, a per-item fault (not a SOAP fault) for an unknown one', async () => {
-    const unknown = 'rfc4122.00000000-0000-4000-8000-000000000000';
+    const unknown = 'naa.65cdb050000000005cdb05310000fff0';
     const r = await c.call('bindVirtualVolume', { vvolId: [ids.Config, ids.Data, unknown], bindContext: 'Normal' });
     expect(r.fault).toBeUndefined();
     const items = list((r.result as { return: Rec[] }).return);
@@ -178,7 +181,7 @@ describe('data, snapshots, revert and clones', () => {
     expect(task.taskState).toBe('Success');
     expect(task.result.attributes).toEqual({ 'xsi:type': 'vvol:PrepareSnapshotResult' });
     snap1 = String(task.result.snapshotId);
-    expect(snap1).toMatch(/^rfc4122\./);
+    expect(snap1).toMatch(/^naa\.6[0-9a-f]{31}$/);
     expect(task.result.parentInfo).toMatchObject({ vvolId: ids.Data });
     expect(task.result.parentStats).toMatchObject({ objectId: ids.Data, logical: '1024', committed: '4', unsharedValid: 'true' });
     // the config VVol is snapshotted in the same batch, as vSphere does for a VM
@@ -226,7 +229,7 @@ describe('data, snapshots, revert and clones', () => {
     const task = await c.ok<TaskInfo>('fastCloneVirtualVolume', { vvolId: ids.Data, metadata: metadata('Data', 'linked-clone.vmdk').map((m) => (m.parameterName === 'VMW_VmID' ? { ...m, parameterValue: '502e0676-0000-0000-0000-00000000c10e' } : m)) });
     expect(task.taskState).toBe('Success');
     ids.Fast = val(task.result);
-    expect(ids.Fast).toMatch(/^rfc4122\./);
+    expect(ids.Fast).toMatch(/^naa\.6[0-9a-f]{31}$/);
     expect(ld(ids.Fast).clone).toBe('FCV');
     expect(read(ids.Fast, 0, 3)).toEqual(['a0', 'a1', 'a2']);
     const u = await c.ok<Rec>('unsharedChunksVirtualVolume', { vvolId: ids.Fast, baseVvolId: ids.Data, segmentStartOffsetBytes: 0, segmentLengthBytes: 16 * MiB });
@@ -252,7 +255,7 @@ describe('data, snapshots, revert and clones', () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(progress.at(-1)).toBe(100);
     ids.Full = val(info.result);
-    expect(ids.Full).toMatch(/^rfc4122\./);
+    expect(ids.Full).toMatch(/^naa\.6[0-9a-f]{31}$/);
     expect(ld(ids.Full).poolId).not.toBe(ld(ids.Data).poolId);
     expect(read(ids.Full, 0, 10)).toEqual(['a0', 'a1', 'a2', null, null, null, null, null, null, 'a9']);
     expect((await c.call('getTaskUpdate', { taskId: 'no-such-task' })).fault?.name).toBe('NotFound');

@@ -229,7 +229,7 @@ describe('SOAP versions', () => {
     const id = (r.result as { return: { sessionId: string } }).return.sessionId;
     c.setSession(id);
     const containers = await c.ok<Record<string, unknown>[]>('queryStorageContainer');
-    expect(containers.map((x) => x.name)).toEqual(['Pool0000', 'Pool0001']);
+    expect(containers.map((x) => x.name)).toEqual(['Pool0000', 'Pool0001', 'vvolbackup0']);
   });
 });
 
@@ -243,7 +243,7 @@ describe('the call log', () => {
       await raw.call('setContext', '<vasa:usageContext><data:vcGuid>vc-log</data:vcGuid></vasa:usageContext>');
       await raw.call('queryStorageContainerForArray', '<vasa:arrayId>StorageArray:0000000991007777</vasa:arrayId>');
       await raw.call('getEvents', '<vasa:lastEventId>-1</vasa:lastEventId>');
-      await raw.call('deleteVirtualVolume', '<vasa:vvolId>rfc4122.00000000-0000-4000-8000-000000000001</vasa:vvolId>');
+      await raw.call('deleteVirtualVolume', '<vasa:vvolId>naa.65cdb050000000005cdb05310000fff1</vasa:vvolId>');
       await raw.call('queryArrays', '', { cookie: null });
       const calls = lines.filter((l) => l.message.startsWith('vasa '));
       const re = /^vasa (\S+) session=([0-9a-f]{8}|-) from=\S+ array=(\S+) \d+\.\dms (ok|fault|busy|unknown|refused)/;
@@ -255,7 +255,7 @@ describe('the call log', () => {
         ['deleteVirtualVolume', 'id', '-', 'fault', 'info'],
         ['queryArrays', '-', '-', 'refused', 'info'],
       ]);
-      expect(calls[4].message).toMatch(/fault: The specified rfc4122\.0+-0000-4000-8000-000000000001 does not exist\.$/);
+      expect(calls[4].message).toMatch(/fault: The specified naa\.65cdb050000000005cdb05310000fff1 does not exist\.$/);
       const mine = calls.filter((l) => / session=[0-9a-f]{8} /.test(l.message)).map((l) => / session=([0-9a-f]{8}) /.exec(l.message)?.[1]);
       expect(new Set(mine).size).toBe(1);
       expect(JSON.stringify(lines)).not.toContain(PASSWORD);

@@ -17,7 +17,7 @@ import { SCHEMAS, WSDL_DIR, XMLLINT } from '../helpers/schemas';
 const CTR0 = containerUuid('00255CDB05310000', 0);
 const CTR1 = containerUuid('00255CDB05310000', 1);
 const HOST = 'iqn.1998-01.com.vmware:esx-schema';
-const MISSING = 'rfc4122.00000000-0000-4000-8000-00000000abcd';
+const MISSING = 'naa.65cdb050000000005cdb05310000abcd';
 
 let t: TestServer;
 let cert: ClientCert;

@@ -460,7 +460,7 @@ print(json.dumps({
       `{${data}}iscsiIdentifier`,
     ]);
     expect(out.secondaryId).toBe('0x0001');
-    expect(out.rebindVvols).toEqual(['rfc4122.0c5a1c3e-6f2b-4d7e-9a8b-1c2d3e4f5a6b', 'rfc4122.7d1b3c5e-2a4f-4e6d-8c9b-0a1b2c3d4e5f']);
+    expect(out.rebindVvols).toEqual(['naa.65cdb050000000005cdb053100000010', 'naa.65cdb050000000005cdb053100000011']);
     expect(out.faultMessageId).toBe('Fault.Array.Unreachable');
   });
 });

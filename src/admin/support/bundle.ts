@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../../array/clock';
-import { logDir, packageVersion } from '../../config/runtime';
+import { logDir, packageVersion } from '../../sys/runtime';
 import { ACCOUNT_FILE } from '../../config/account';
 import { keyFile } from '../../config/secrets';
 import { loadSettings, vCenterPassword } from '../../config/settings';

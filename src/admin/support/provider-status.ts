@@ -12,10 +12,15 @@ import type { Clock } from '../../array/clock';
 import { DiskArrayEngine } from '../../array/engine';
 import type { DiskArray } from '../../array/types';
 import { ProviderAccount } from '../../config/account';
-import { packageVersion } from '../../config/runtime';
+import { packageVersion, providerHost, providerPort, readRuntime, registrationAddress } from '../../sys/runtime';
+import { assemble, Assembly } from '../../app/assembly';
+import { readRelationState, RelationStatus, relationStatus } from '../../relation/status';
+import type { RelationState } from '../../relation/state';
+
+export type { RelationStatus };
 import { loadSettings, SettingsError } from '../../config/settings';
 import type { ProviderSettings } from '../../config/settings-schema';
-import { isManagedArray, providerAddress, providerPort, SettingsSummary, summarizeSettings } from '../../config/settings-summary';
+import { isManagedArray, SettingsSummary, summarizeSettings } from '../../config/settings-summary';
 import { Store, STORE_FILE } from '../../store/db';
 import { dataFolderHolder } from '../../store/lock';
 import { CERT_NAMES, DATA_NAMES, RELATION_NAMES } from '../../sys/layout';
@@ -42,13 +47,6 @@ export interface CertificateStatus {
   expired?: boolean;
   daysLeft?: number;
   problem?: string;
-}
-
-export interface RelationStatus {
-  lastWrite?: string;
-  file?: string;
-  lastResult?: string;
-  lastError?: string;
 }
 
 export interface ArrayStatus {
@@ -118,78 +116,25 @@ export function certificateStatus(dataDir: string, now: number): CertificateStat
   }
 }
 
-type StateEntry = Record<string, unknown>;
-
-/** The relation writer's state file; tolerant of its layout (keys by WWN or name, times as numbers or strings). */
-function readRelationState(dataDir: string): Record<string, StateEntry> {
-  try {
-    const raw = JSON.parse(fs.readFileSync(path.join(dataDir, LATEST_RELATION_FOLDER, RELATION_STATE_FILE), 'utf8')) as { arrays?: unknown };
-    return raw && typeof raw.arrays === 'object' && raw.arrays !== null ? (raw.arrays as Record<string, StateEntry>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function timeText(v: unknown): string | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v).toISOString();
-  if (typeof v === 'string' && v) return v;
-  return undefined;
-}
-
-/** YYYYMMDDHHMMSS.xml -> ISO time. */
-function stampTime(name: string): string | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\.xml$/.exec(name);
-  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : undefined;
-}
-
-export function relationStatus(dataDir: string, a: { name: string; wwn: string }, state = readRelationState(dataDir)): RelationStatus | null {
-  const folder = `${a.wwn}_${a.name}`;
-  const e = state[a.wwn] ?? state[a.name] ?? state[folder];
-  const out: RelationStatus = {};
-  if (e && typeof e === 'object') {
-    out.lastWrite = timeText(e.lastWrite) ?? timeText(e.writtenAt);
-    if (typeof e.file === 'string') out.file = e.file;
-    if (typeof e.lastResult === 'string') out.lastResult = e.lastResult;
-    else if (out.lastWrite) out.lastResult = 'written';
-    if (typeof e.lastError === 'string' && e.lastError) out.lastError = e.lastError;
-  }
-  if (!out.lastWrite) {
-    // No state (yet): the newest file in the array's latest folder tells when it was written.
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(path.join(dataDir, LATEST_RELATION_FOLDER, folder)).filter((n) => stampTime(n)).sort();
-    } catch {
-      /* none written */
-    }
-    if (names.length) {
-      out.file = names[names.length - 1];
-      out.lastWrite = stampTime(out.file);
-      out.lastResult ??= 'written';
-    }
-  }
-  if (out.file && !path.isAbsolute(out.file)) out.file = path.join(dataDir, LATEST_RELATION_FOLDER, folder, out.file);
-  return Object.keys(out).length ? out : null;
-}
-
 /** Runs fn against the data folder's store, read-only; undefined (with a problem) when there is none. */
 export function withStore<T>(dataDir: string, clock: Clock, fn: (engine: DiskArrayEngine, store: Store) => T, problems: string[]): T | undefined {
   if (!fs.existsSync(path.join(dataDir, STORE_FILE))) {
     problems.push(`There is no provider store (${STORE_FILE}) in ${dataDir}: the provider has not been started on this data folder.`);
     return undefined;
   }
-  let store: Store | undefined;
+  let a: Assembly | undefined;
   try {
-    store = Store.open(dataDir, { readonly: true });
-    return fn(new DiskArrayEngine(store, clock), store);
+    a = assemble({ runtime: { ...readRuntime({}), dataDir }, role: 'cli', readonly: true, clock });
+    return fn(a.engine, a.store);
   } catch (e) {
     problems.push(`Cannot read the store: ${describe(e)}`);
     return undefined;
   } finally {
-    store?.close();
+    a?.close();
   }
 }
 
-function arrayStatus(dataDir: string, a: DiskArray, settings: ProviderSettings | undefined, state: Record<string, StateEntry>): ArrayStatus {
+function arrayStatus(dataDir: string, a: DiskArray, settings: ProviderSettings | undefined, state: RelationState): ArrayStatus {
   return {
     name: a.name, model: a.model, serial: a.serial, wwn: a.wwn, ip: a.ip, monitoring: a.monitoring,
     managed: settings ? isManagedArray(settings, a.ip) : true,
@@ -210,7 +155,7 @@ export function gatherStatus(i: StatusInput): ProviderStatus {
   let summary: ProviderStatus['settings'];
   try {
     settings = loadSettings(i.confDir);
-    summary = summarizeSettings(settings, { address: providerAddress(i.env), port: providerPort(i.env) });
+    summary = summarizeSettings(settings, { address: registrationAddress(providerHost(i.env)), port: providerPort(i.env) });
   } catch (e) {
     summary = { problems: e instanceof SettingsError ? e.problems : [describe(e)] };
   }
@@ -221,6 +166,7 @@ export function gatherStatus(i: StatusInput): ProviderStatus {
   } catch (e) {
     problems.push(describe(e));
   }
+  // The relation room's own status reader: the daemon's last success and failure.
   const state = readRelationState(i.dataDir);
   const arrays = withStore(i.dataDir, i.clock, (engine) => engine.listArrays().map((a) => arrayStatus(i.dataDir, a, settings, state)), problems) ?? [];
   const unmatched = settings && arrays.length ? settings.diskArrays.filter((ip) => !arrays.some((a) => a.ip === ip)) : [];

@@ -1,14 +1,21 @@
 /**
- * A streaming tar.gz writer: POSIX ustar headers (names longer than ustar holds get a
- * pax `path` record), gzip from node:zlib, backpressure respected, so a bundle with
- * large relation files never sits in memory whole. GNU tar and bsdtar read the output.
+ * A streaming tar.gz writer for the support bundle: tar-stream makes the tar (ustar
+ * headers, a pax record for a name ustar cannot hold or one that is not ASCII), gzip is
+ * node:zlib, and backpressure is respected end to end, so a bundle with large relation
+ * files never sits in memory whole.
+ *
+ * Why tar-stream and not the `tar` package: the bundle's entries are mostly texts made
+ * in memory (scrubbed of secrets) under names of our choosing, which tar-stream takes
+ * as they are; `tar` packs paths from the disk under their own names.
  */
-import fs from 'node:fs';
 import { once } from 'node:events';
+import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { pack, type Header, type Pack } from 'tar-stream';
 
-const BLOCK = 512;
+/** tar-stream's writable for one entry (a streamx Writable). */
+type EntrySink = ReturnType<Pack['entry']>;
 
 export interface EntryOptions {
   mode?: number;
@@ -16,63 +23,18 @@ export interface EntryOptions {
   mtime: number;
 }
 
-function octal(n: number, width: number): string {
-  // width-1 octal digits and a NUL, as ustar wants them.
-  return `${Math.floor(n).toString(8).padStart(width - 1, '0')}\0`;
-}
-
-function splitUstarName(name: string): { name: string; prefix: string } | undefined {
-  if (Buffer.byteLength(name) <= 100) return { name, prefix: '' };
-  for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1)) {
-    const prefix = name.slice(0, i);
-    const rest = name.slice(i + 1);
-    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(rest) <= 100 && rest.length > 0) return { name: rest, prefix };
-  }
-  return undefined;
-}
-
-function header(name: string, prefix: string, size: number, type: '0' | '5' | 'x', o: EntryOptions): Buffer {
-  const b = Buffer.alloc(BLOCK);
-  b.write(name, 0, 100, 'utf8');
-  b.write(octal(o.mode ?? (type === '5' ? 0o755 : 0o644), 8), 100, 'ascii');
-  b.write(octal(0, 8), 108, 'ascii');
-  b.write(octal(0, 8), 116, 'ascii');
-  b.write(octal(size, 12), 124, 'ascii');
-  b.write(octal(o.mtime / 1000, 12), 136, 'ascii');
-  b.write('        ', 148, 'ascii');
-  b.write(type, 156, 'ascii');
-  b.write('ustar\0', 257, 'ascii');
-  b.write('00', 263, 'ascii');
-  b.write('root', 265, 'ascii');
-  b.write('root', 297, 'ascii');
-  b.write(prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (const byte of b) sum += byte;
-  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-  return b;
-}
-
-/** A pax record "<len> path=<name>\n", where <len> counts the whole record including itself. */
-function paxRecord(key: string, value: string): Buffer {
-  const body = ` ${key}=${value}\n`;
-  let len = Buffer.byteLength(body) + 1;
-  while (String(len).length + Buffer.byteLength(body) !== len) len++;
-  return Buffer.from(`${len}${body}`, 'utf8');
-}
-
-function padding(size: number): Buffer {
-  const rest = size % BLOCK;
-  return Buffer.alloc(rest === 0 ? 0 : BLOCK - rest);
-}
+/** Owner of every entry: the bundle is read on another machine, where our uid means nothing. */
+const OWNER = { uid: 0, gid: 0, uname: 'root', gname: 'root' } as const;
+const CHUNK = 1 << 16;
 
 export class TarGzWriter {
-  private readonly gzip = zlib.createGzip({ level: 6 });
+  private readonly pack = pack();
   private readonly done: Promise<void>;
   private failure?: Error;
   readonly entries: { name: string; size: number }[] = [];
 
   private constructor(out: fs.WriteStream) {
-    this.done = pipeline(this.gzip, out);
+    this.done = pipeline(this.pack, zlib.createGzip({ level: 6 }), out);
     this.done.catch((e: Error) => {
       this.failure = e;
     });
@@ -85,35 +47,34 @@ export class TarGzWriter {
     return new TarGzWriter(out);
   }
 
-  private async push(buf: Buffer): Promise<void> {
+  /** Waits for `p`, or fails as soon as the output does (a full disk would otherwise leave it waiting). */
+  private async guard<T>(p: Promise<T>): Promise<T> {
     if (this.failure) throw this.failure;
-    if (buf.length && !this.gzip.write(buf)) {
-      await Promise.race([once(this.gzip, 'drain'), this.done.then(() => undefined)]);
-      if (this.failure) throw this.failure;
-    }
+    const r = await Promise.race([p, this.done.then(() => Promise.reject(new Error('the archive was closed')))]);
+    if (this.failure) throw this.failure;
+    return r;
   }
 
-  private async head(name: string, size: number, type: '0' | '5', o: EntryOptions): Promise<void> {
-    let split = splitUstarName(name);
-    if (!split) {
-      const pax = paxRecord('path', name);
-      await this.push(header(`PaxHeader/${name.slice(-80)}`.slice(0, 100), '', pax.length, 'x', o));
-      await this.push(pax);
-      await this.push(padding(pax.length));
-      split = { name: name.slice(-100), prefix: '' };
-    }
-    await this.push(header(split.name, split.prefix, size, type, o));
+  /** Starts an entry; resolves when tar-stream has taken all of it. */
+  private entry(header: Partial<Header> & Pick<Header, 'name'>, body?: Buffer): { stream: EntrySink; taken: Promise<void> } {
+    let stream: EntrySink | undefined;
+    const taken = new Promise<void>((resolve, reject) => {
+      const cb = (e?: Error | null) => (e ? reject(e) : resolve());
+      stream = body === undefined ? this.pack.entry({ ...OWNER, ...header }, cb) : this.pack.entry({ ...OWNER, ...header }, body, cb);
+    });
+    taken.catch(() => undefined);
+    return { stream: stream as EntrySink, taken };
   }
 
   async addDirectory(name: string, o: EntryOptions): Promise<void> {
-    await this.head(name.endsWith('/') ? name : `${name}/`, 0, '5', { mode: 0o755, ...o });
+    const { taken } = this.entry({ name: name.endsWith('/') ? name : `${name}/`, type: 'directory', mode: o.mode ?? 0o755, mtime: new Date(o.mtime) });
+    await this.guard(taken);
   }
 
   async addFile(name: string, data: Buffer | string, o: EntryOptions): Promise<void> {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    await this.head(name, buf.length, '0', o);
-    await this.push(buf);
-    await this.push(padding(buf.length));
+    const { taken } = this.entry({ name, type: 'file', size: buf.length, mode: o.mode ?? 0o644, mtime: new Date(o.mtime) }, buf);
+    await this.guard(taken);
     this.entries.push({ name, size: buf.length });
   }
 
@@ -121,31 +82,34 @@ export class TarGzWriter {
   async addFileFromDisk(name: string, source: string, o: Partial<EntryOptions> = {}): Promise<void> {
     const st = fs.statSync(source);
     const size = st.size;
-    await this.head(name, size, '0', { mode: o.mode ?? 0o644, mtime: o.mtime ?? st.mtimeMs });
+    const { stream, taken } = this.entry({ name, type: 'file', size, mode: o.mode ?? 0o644, mtime: new Date(o.mtime ?? st.mtimeMs) });
+    const put = async (chunk: Buffer) => {
+      if (!stream.write(chunk)) await this.guard(once(stream, 'drain'));
+    };
     let written = 0;
     if (size > 0) {
-      for await (const chunk of fs.createReadStream(source, { start: 0, end: size - 1 })) {
-        const c = chunk as Buffer;
-        const take = c.subarray(0, Math.max(0, size - written));
-        await this.push(take);
+      for await (const chunk of fs.createReadStream(source, { start: 0, end: size - 1, highWaterMark: CHUNK })) {
+        const take = (chunk as Buffer).subarray(0, Math.max(0, size - written));
+        await put(take);
         written += take.length;
       }
     }
-    if (written < size) await this.push(Buffer.alloc(size - written));
-    await this.push(padding(size));
+    for (; written < size; written += CHUNK) await put(Buffer.alloc(Math.min(CHUNK, size - written)));
+    stream.end(undefined);
+    await this.guard(taken);
     this.entries.push({ name, size });
   }
 
   /** Writes the end-of-archive blocks and waits until the file is flushed and closed. */
   async finish(): Promise<void> {
-    await this.push(Buffer.alloc(BLOCK * 2));
-    this.gzip.end();
+    if (this.failure) throw this.failure;
+    this.pack.finalize();
     await this.done;
   }
 
   /** Stops writing (after a failure); the caller removes the file. */
   async abort(): Promise<void> {
-    this.gzip.destroy();
+    this.pack.destroy(new Error('the support bundle was abandoned'));
     await this.done.catch(() => undefined);
   }
 }

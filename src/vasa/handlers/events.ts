@@ -2,16 +2,14 @@
  * getEvents / getAlarms. Events and alarms of all arrays share one provider-wide id
  * order. A client sends the last id it saw (-1 to start over) and gets what followed;
  * ids the provider no longer holds give LostEvent / LostAlarm, and the client
- * resynchronises. Per-VVol configuration events are kept out of the feed (vCenter and
- * hosts learn about VVols from their own calls), as are a session's unsubscribed types.
+ * resynchronises. Which events vCenter sees is the engine's to say (vasaEvents: per-VVol
+ * configuration events stay out); the session's unsubscribed types are left out here.
  */
-import type { ArrayAlarm, ArrayEvent } from '../../array/types';
 import { isArrayError } from '../../array/errors';
 import type { Call } from '../face';
 import { VasaFault } from '../faults';
 import { arrayId, nameValues } from '../convert';
 
-const HIDDEN_CONFIG = ['VirtualVolume', 'LogicalDisk', 'ReplicationPair', 'StoragePool', 'Host', 'Task'];
 const ENTITY: Record<string, string> = { StorageArray: 'StorageArray', StorageContainer: 'StorageContainer', ProtocolEndpoint: 'ProtocolEndpoint', VirtualVolume: 'VirtualVolumeInfo' };
 
 function last(v: unknown, name: string): number {
@@ -24,9 +22,9 @@ function serialToId(call: Call): Map<number, string> {
   return new Map(call.face.engine.listArrays().map((a) => [a.id, arrayId(a)]));
 }
 
-function read(call: Call, table: 'events' | 'alarms', after: number) {
+function read<T>(table: 'events' | 'alarms', feed: () => { entries: T[] }): T[] {
   try {
-    return call.face.engine.providerEventsSince(table, after, call.face.opts.maxEventsPerCall, HIDDEN_CONFIG).entries;
+    return feed().entries;
   } catch (e) {
     if (isArrayError(e) && e.code === 'LOST_EVENT') throw new VasaFault(table === 'events' ? 'LostEvent' : 'LostAlarm', e.message);
     throw e;
@@ -36,7 +34,8 @@ function read(call: Call, table: 'events' | 'alarms', after: number) {
 export function getEvents(call: Call) {
   const ids = serialToId(call);
   const subscribed = call.session?.subscribeEvents ?? [];
-  return (read(call, 'events', last(call.req.lastEventId, 'lastEventId')) as ArrayEvent[])
+  const after = last(call.req.lastEventId, 'lastEventId');
+  return read('events', () => call.face.engine.vasaEvents(after, call.face.opts.maxEventsPerCall))
     .filter((e) => subscribed.length === 0 || subscribed.includes(e.type))
     .map((e) => ({
       arrayId: ids.get(e.arrayId),
@@ -52,7 +51,8 @@ export function getEvents(call: Call) {
 }
 
 export function getAlarms(call: Call) {
-  return (read(call, 'alarms', last(call.req.lastAlarmId, 'lastAlarmId')) as ArrayAlarm[]).map((a) => ({
+  const after = last(call.req.lastAlarmId, 'lastAlarmId');
+  return read('alarms', () => call.face.engine.vasaAlarms(after, call.face.opts.maxEventsPerCall)).map((a) => ({
     alarmId: a.gseq,
     alarmTimeStamp: a.time,
     alarmType: a.type,

@@ -1,5 +1,5 @@
 /** VVol life cycle: create, delete, resize, metadata, queries. */
-import { isVvolId } from '../../array/ids';
+import { vvolIdForm } from '../../array/ids';
 import { MiB, VvolType } from '../../array/models';
 import { VasaFault } from '../faults';
 import type { Call } from '../face';
@@ -7,9 +7,15 @@ import { asList, checkBatch, doneTask, findContainer, fromNameValues, str, vvolI
 
 const TYPES: Record<string, VvolType> = { Config: 'config', Data: 'data', Swap: 'swap', Memory: 'memory', Other: 'other' };
 
+/**
+ * A VVol id from the wire. N4: our ids are naa.6… (3.1.3); an rfc4122.<uuid> id is a
+ * well-formed VASA id we never issued (older versions of this provider did): the
+ * engine answers NotFound for it, as for any id of a VVol that does not exist.
+ * Anything else is the client's mistake (InvalidArgument).
+ */
 export function vvolIdOf(v: unknown, what = 'vvolId'): string {
   const id = str(v).trim();
-  if (!isVvolId(id)) throw new VasaFault('InvalidArgument', `${what} "${id.slice(0, 80)}" is not a VVol id of the form rfc4122.<uuid>.`, {}, true);
+  if (!vvolIdForm(id)) throw new VasaFault('InvalidArgument', `${what} "${id.slice(0, 80)}" is not a VVol id (naa.6 and 31 hexadecimal digits).`, {}, true);
   return id;
 }
 

@@ -1,0 +1,158 @@
+/**
+ * The one assembly, shared by the daemon and every CLI command: data folder -> store ->
+ * engine -> the managed-array scope -> services. Nothing else wires these. The daemon
+ * (src/app/daemon.ts) adds the VASA face, the settings watcher and the timers around
+ * what is built here; a CLI command uses it as it is and closes it.
+ *
+ *   role 'daemon': takes the data folder's lock, checks the store (quick_check), makes
+ *                  the demo array on a fresh folder, needs valid settings
+ *   role 'cli':    no lock (SQLite WAL lets both work), settings read when first asked
+ *                  for, optionally read-only (status)
+ */
+import { bootstrapArray } from '../array/bootstrap';
+import { Clock, SystemClock } from '../array/clock';
+import { DiskArrayEngine } from '../array/engine';
+import type { DiskArray } from '../array/types';
+import { demoFile, loadDemoArrays } from '../config/demo-array';
+import { loadSettings } from '../config/settings';
+import type { ProviderSettings } from '../config/settings-schema';
+import { isManagedArray } from '../config/settings-summary';
+import { silentLogger, type Logger } from '../log/logger';
+import { RelationLogger, RelationOptions, RelationService, relationSettings } from '../relation/service';
+import { Store } from '../store/db';
+import { acquireDataLock, DataLock } from '../store/lock';
+import { DataLayout, dataLayout } from '../sys/layout';
+import type { Runtime } from '../sys/runtime';
+import type { Service } from '../sys/service';
+import { SettingsHolder } from './settings-holder';
+
+export interface AssemblyOptions {
+  runtime: Runtime;
+  role: 'daemon' | 'cli';
+  clock?: Clock;
+  /**
+   * The provider log; a function is called once the store is open (the daemon: its log
+   * folder is one of the signs that a data folder was used, so it comes after the store).
+   */
+  log?: Logger | ((layout: DataLayout) => Logger);
+  /** CLI only: open the store read-only (status). */
+  readonly?: boolean;
+  /** Overrides of the relation writer's options (the CLI's --datacenter). */
+  relation?: Partial<RelationOptions>;
+}
+
+export class Assembly {
+  readonly layout: DataLayout;
+  /** Every array in the store: the administrator's view (CLI `array ...`). */
+  readonly engine: DiskArrayEngine;
+  /** The managed arrays only (the provider settings' list, all when it is empty): what vCenter and the relation file see. */
+  readonly managed: DiskArrayEngine;
+  readonly relation: RelationService;
+  /** The services, in start order; the daemon stops them in reverse. */
+  readonly services: Service[];
+  /** Names of the demo arrays made at this start (a fresh data folder). */
+  readonly demoCreated: string[];
+  private holder?: SettingsHolder;
+  private closed = false;
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly clock: Clock,
+    readonly log: Logger,
+    readonly store: Store,
+    private readonly lock: DataLock | undefined,
+    settings: SettingsHolder | undefined,
+    demoCreated: string[],
+    relationOverrides: Partial<RelationOptions>,
+  ) {
+    this.layout = dataLayout(runtime.dataDir);
+    this.holder = settings;
+    this.demoCreated = demoCreated;
+    this.engine = new DiskArrayEngine(store, clock);
+    this.managed = this.engine.scoped((a: DiskArray) => isManagedArray(this.settings.get(), a.ip));
+    const relationLog: RelationLogger = { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
+    this.relation = new RelationService(this.managed, clock, runtime.dataDir, relationLog, {
+      ...(settings ? relationSettings(settings.get()) : {}),
+      onFailure: (f) => {
+        try {
+          this.engine.raiseAlarm(f.array, { type: 'Manageability', status: 'Red', objectType: 'StorageArray', messageId: 'nec.relation.writeFailed', message: f.message, params: { cause: f.cause } });
+        } catch (e) {
+          log.error(`could not raise the relation alarm: ${(e as Error).message}`);
+        }
+      },
+      ...relationOverrides,
+    });
+    this.services = [this.relation];
+  }
+
+  /**
+   * The settings in force. The daemon reads them at start (invalid settings stop it);
+   * a CLI command reads them the first time it asks (so `array ...` commands work even
+   * while conf/ holds an invalid edit), and a SettingsError reaches that command.
+   */
+  get settings(): SettingsHolder {
+    if (!this.holder) {
+      this.holder = new SettingsHolder(loadSettings(this.runtime.confDir));
+      this.relation.applySettings(this.holder.get());
+    }
+    return this.holder;
+  }
+
+  /** Hands a settings change to the scope (read on every lookup) and every service. */
+  applySettings(next: ProviderSettings): void {
+    this.settings.set(next);
+    for (const s of this.services) s.applySettings(next);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.store.close();
+    this.lock?.release();
+  }
+}
+
+/**
+ * The store, checked (quick_check; Store.open refuses a missing store in a used folder
+ * and a lost WAL), with the demo array on a fresh one. It comes before anything else
+ * the daemon writes into the data folder (logs, certificate, account): those are what
+ * later shows the folder was used, so a first start killed half-way is never taken for
+ * a lost store.
+ */
+function openDaemonStore(runtime: Runtime, clock: Clock): { store: Store; demo: string[] } {
+  const store = Store.open(runtime.dataDir, { verify: 'quick' });
+  try {
+    const engine = new DiskArrayEngine(store, clock);
+    const demo: string[] = [];
+    if (engine.listArrays().length === 0) {
+      for (const spec of loadDemoArrays(demoFile(runtime.confDir))) if (bootstrapArray(engine, spec).created) demo.push(spec.name);
+    }
+    return { store, demo };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+}
+
+export function assemble(o: AssemblyOptions): Assembly {
+  const clock = o.clock ?? new SystemClock();
+  const logFor = (): Logger => (typeof o.log === 'function' ? o.log(dataLayout(o.runtime.dataDir)) : o.log ?? silentLogger());
+  if (o.role === 'cli') {
+    const store = Store.open(o.runtime.dataDir, { readonly: !!o.readonly });
+    return new Assembly(o.runtime, clock, logFor(), store, undefined, undefined, [], o.relation ?? {});
+  }
+  const settings = new SettingsHolder(loadSettings(o.runtime.confDir));
+  const lock = acquireDataLock(o.runtime.dataDir);
+  try {
+    const { store, demo } = openDaemonStore(o.runtime, clock);
+    try {
+      return new Assembly(o.runtime, clock, logFor(), store, lock, settings, demo, o.relation ?? {});
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}

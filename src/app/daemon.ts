@@ -1,0 +1,103 @@
+/**
+ * The daemon around the assembly: the provider account, the VASA face over the managed
+ * scope, the services started, the settings watcher handing changes to the assembly,
+ * the task clock and the array event log; a graceful stop in reverse order (calls in
+ * flight finish, services stop, the store closes, the lock is released).
+ */
+import { SystemClock } from '../array/clock';
+import { hex4 } from '../array/ids';
+import { ProviderAccount } from '../config/account';
+import { SettingsWatcher } from '../config/watch';
+import { EventLogger } from '../log/event-log';
+import { createLogger, Logger } from '../log/logger';
+import { packageVersion, Runtime } from '../sys/runtime';
+import { RunningServer, startServer } from '../vasa/server';
+import { assemble, Assembly } from './assembly';
+
+export interface Daemon {
+  assembly: Assembly;
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+const TICK_MS = 1000;
+
+function announce(a: Assembly, server: RunningServer, user: string): void {
+  const { log, engine } = a;
+  log.info(`vvol-provider ${packageVersion()} started; data folder ${a.layout.dir}; store ${a.store.file}`);
+  for (const arr of engine.listArrays()) {
+    const pools = engine.listPools(arr.name);
+    log.info(`disk array ${arr.name} (${arr.model}, serial ${arr.serial}, WWN ${arr.wwn}) monitoring ${arr.monitoring}: ${pools.length} pools (${pools.filter((p) => p.container).map((p) => hex4(p.poolNo)).join(', ')} are Storage Containers), ${engine.countLds(arr.name)} LDs`);
+  }
+  log.info(`VASA provider listening: register ${server.registrationUrl} in vCenter (user "${user}")`);
+  log.info(`certificate SHA-256 fingerprint ${server.certificate.fingerprint256}, valid until ${new Date(server.certificate.validTo).toISOString()}`);
+  log.info(`logs: ${a.layout.logs}; administer with: npm run -s cli -- array --help`);
+}
+
+export async function startDaemon(runtime: Runtime): Promise<Daemon> {
+  ProviderAccount.checkFirstStart(runtime.dataDir, runtime.user, runtime.password);
+  const clock = new SystemClock();
+  const a = assemble({ runtime, role: 'daemon', clock, log: (layout) => createLogger(layout.logs, clock) });
+  const log: Logger = a.log;
+  for (const name of a.demoCreated) log.info(`created the demo disk array ${name} from ${runtime.confDir}`);
+  let server: RunningServer;
+  let account: ProviderAccount;
+  try {
+    // A generated password is shown once on the terminal and kept in <data>/initial-password; never in the log.
+    account = ProviderAccount.ensure(runtime.dataDir, runtime.user, runtime.password, (m) => {
+      log.info(`generated a provider account; its password is in ${a.layout.initialPassword}`);
+      process.stdout.write(`${m}\n`);
+    });
+    server = await startServer(a.managed, a.clock, () => account, log, {
+      dataDir: runtime.dataDir, port: runtime.port, host: runtime.host, face: { version: packageVersion() },
+    });
+  } catch (e) {
+    a.close();
+    throw e;
+  }
+  for (const s of a.services) await s.start();
+  const watcher = new SettingsWatcher({
+    confDir: runtime.confDir, dataDir: runtime.dataDir, initial: a.settings.get(), log,
+    onChange: (next) => a.applySettings(next),
+    onAccountChange: (next) => {
+      account = next;
+    },
+  });
+  await watcher.start();
+  const onHup = () => {
+    watcher.reload();
+    watcher.reloadAccount();
+  };
+  process.on('SIGHUP', onHup);
+  const eventLog = new EventLogger(a.engine, log);
+  const timer = setInterval(() => {
+    try {
+      a.engine.tick();
+      eventLog.poll();
+    } catch (e) {
+      log.error(`task tick failed: ${(e as Error).stack ?? e}`);
+    }
+  }, TICK_MS);
+  announce(a, server, account.user);
+  let stopped = false;
+  return {
+    assembly: a,
+    server,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.off('SIGHUP', onHup);
+      await watcher.close();
+      clearInterval(timer);
+      await server.close();
+      for (const s of [...a.services].reverse()) await s.stop();
+      log.info('stopping: store closed, lock released');
+      a.close();
+      await new Promise<void>((resolve) => {
+        log.on('finish', () => resolve());
+        log.end();
+        setTimeout(resolve, 500).unref();
+      });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Issue 9, daemon and CLI agree: both come from the one assembly, so from the same
+ * state they cover the same managed arrays and write the same vCenter into the file;
+ * neither rewrites the file the other just wrote (no ping-pong).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { assemble } from '../../src/app/assembly';
+import { registerRelationCommands } from '../../src/admin/relation-commands';
+import { bootstrapArray } from '../../src/array/bootstrap';
+import { DEFAULT_SETTINGS } from '../../src/config/settings-schema';
+import { saveSettings, withDiskArrayAdded, withVCenter } from '../../src/config/settings';
+import { readRuntime } from '../../src/sys/runtime';
+import { buildArray, demoSpec, Fixture, GB, tempDir } from '../helpers/fixture';
+import { runCli } from '../support/run-cli';
+
+let f: Fixture;
+let conf: string;
+const B = demoSpec({ name: 'Storage002', serial: '0000000991008888', wwn: '00255CDB05318888', ip: '192.0.2.20' });
+const latest = (name: string, wwn: string) => path.join(f.dir, 'latestRelationBetweenVMandVVOL', `${wwn}_${name}`);
+const files = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.xml')).sort() : []);
+
+beforeEach(() => {
+  f = buildArray();
+  bootstrapArray(f.engine, B);
+  f.engine.createVvol(f.array, { pool: 0, type: 'config', sizeBytes: GB, metadata: { VMW_VmID: 'vm-a', VMW_VVolName: 'web01' } });
+  f.engine.createVvol(B.name, { pool: 0, type: 'config', sizeBytes: GB, metadata: { VMW_VmID: 'vm-b', VMW_VVolName: 'db01' } });
+  conf = tempDir('vvol-conf-');
+  saveSettings(conf, withVCenter(withDiskArrayAdded(DEFAULT_SETTINGS, '192.0.2.10'), { ip: '192.0.2.5', httpsPort: '443', user: 'administrator@vsphere.local', password: 'Vc-Secret-1' }, f.dir));
+});
+afterEach(() => {
+  f.close();
+  fs.rmSync(f.dir, { recursive: true, force: true });
+  fs.rmSync(conf, { recursive: true, force: true });
+});
+
+const runtime = () => ({ ...readRuntime({}), dataDir: f.dir, confDir: conf });
+const cliWrite = () => runCli((p) => registerRelationCommands(p), ['relation', '--data', f.dir, 'write', '--json']);
+
+async function daemonPass() {
+  const a = assemble({ runtime: runtime(), role: 'daemon', clock: f.clock });
+  try {
+    return await a.relation.checkAndWrite();
+  } finally {
+    a.close();
+  }
+}
+
+test('the daemon\'s pass and `relation write` cover the same managed arrays, write the same vCenter, and do not rewrite each other\'s file', async () => {
+  process.env.VASA_PROVIDER_CONF = conf;
+  try {
+    const first = await daemonPass();
+    expect(first.map((r) => r.array)).toEqual([f.array]);
+    const written = files(latest(f.array, '00255CDB05310000'));
+    expect(written).toHaveLength(1);
+    expect(fs.readFileSync(path.join(latest(f.array, '00255CDB05310000'), written[0]), 'utf8')).toContain('vCenterServer="192.0.2.5"');
+    expect(files(latest(B.name, B.wwn))).toEqual([]);
+
+    f.clock.advance(60_000);
+    const cli = await cliWrite();
+    expect(cli.code).toBe(0);
+    const rows = JSON.parse(cli.out) as { array: string; changed: boolean; written?: string }[];
+    expect(rows.map((r) => [r.array, r.changed, r.written ?? null])).toEqual([[f.array, false, null]]);
+    expect(files(latest(f.array, '00255CDB05310000'))).toEqual(written);
+
+    // And the other way round: a change written by the CLI is no change for the daemon.
+    f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: GB, metadata: { VMW_VmID: 'vm-a' } });
+    f.clock.advance(60_000);
+    const cli2 = JSON.parse((await cliWrite()).out) as { changed: boolean }[];
+    expect(cli2.map((r) => r.changed)).toEqual([true]);
+    f.clock.advance(60_000);
+    const again = await daemonPass();
+    expect(again.map((r) => [r.changed, r.written ?? null])).toEqual([[false, null]]);
+  } finally {
+    delete process.env.VASA_PROVIDER_CONF;
+  }
+});
