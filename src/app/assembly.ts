@@ -49,7 +49,7 @@ export class Assembly {
   readonly managed: DiskArrayEngine;
   readonly relation: RelationService;
   /** The services, in start order; the daemon stops them in reverse. */
-  readonly services: Service[];
+  readonly services: Service<ProviderSettings>[];
   /** Names of the demo arrays made at this start (a fresh data folder). */
   readonly demoCreated: string[];
   private holder?: SettingsHolder;

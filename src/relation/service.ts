@@ -105,7 +105,7 @@ export function relationSettings(s: ProviderSettings): Pick<RelationOptions, 'in
   return { intervalMinutes: s.relationIntervalMinutes, vCenterServer: s.vCenter?.ip ?? '' };
 }
 
-export class RelationService implements Service {
+export class RelationService implements Service<ProviderSettings> {
   readonly name = 'relation';
   private opts: RelationOptions;
   private running?: Promise<RelationResult[]>;

@@ -5,8 +5,6 @@
  * them in reverse order. A service owns its tables and files and reports its last
  * success and failure through status(), which `status` and the support bundle show.
  */
-import type { ProviderSettings } from '../config/settings-schema';
-
 export interface Outcome {
   at: number;
   message: string;
@@ -19,13 +17,14 @@ export interface ServiceStatus {
   lastFailure?: Outcome;
 }
 
-export interface Service {
+/** S: the settings the service is handed (the provider settings); generic so this room depends on nothing above it. */
+export interface Service<S = unknown> {
   readonly name: string;
   /** Starts its timers or workers; the daemon calls it once. */
   start(): void | Promise<void>;
   /** Stops them and waits for work in progress. */
   stop(): Promise<void>;
   /** A settings change, applied without a restart (a bad value is refused with an Error, keeping the old one). */
-  applySettings(s: ProviderSettings): void;
+  applySettings(s: S): void;
   status(): ServiceStatus;
 }
