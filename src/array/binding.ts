@@ -4,11 +4,13 @@
  * one host's unbind leaves the others' access alone. A host binds only through PEs it
  * has been given access to (and, when the caller says so, that it reported seeing).
  */
+import { StoreError } from '../store/db';
 import type { Ctx } from './context';
 import { ArrayError, invalid } from './errors';
 import { appendEvent } from './events';
 import { checkGate } from './gates';
 import { hex4, peEui } from './ids';
+import { metadataOfMany } from './lds';
 import { getArray, getVvol } from './lookup';
 import { LIMITS, MiB } from './models';
 import type { DiskArray, LogicalDisk } from './types';
@@ -29,7 +31,7 @@ interface PeChoice {
   n: number;
 }
 
-function choosePe(ctx: Ctx, ld: LogicalDisk, host: string, allowedPeLdns?: number[]): PeChoice {
+function choosePe(ctx: Ctx, ld: LogicalDisk, host: string, allowedPeLdns?: readonly number[]): PeChoice {
   const s = ctx.store;
   // Already bound through a PE this host can use: reuse it (same secondary id).
   const existing = s.get<PeChoice>(
@@ -65,8 +67,8 @@ function nextSecondaryId(ctx: Ctx, peId: number): number {
   return gap.g;
 }
 
-function bindOne(ctx: Ctx, host: string, vvolId: string, allowedPeLdns: number[] | undefined, arrays: Map<number, DiskArray>): BoundHandle {
-  const ld = getVvol(ctx, vvolId);
+function bindOne(ctx: Ctx, host: string, ld: LogicalDisk, allowedPeLdns: readonly number[] | undefined, arrays: Map<number, DiskArray>): BoundHandle {
+  const vvolId = ld.vvolId as string;
   let a = arrays.get(ld.arrayId);
   if (!a) arrays.set(ld.arrayId, (a = getArray(ctx, ld.arrayId)));
   checkGate(a, 'bind');
@@ -103,13 +105,75 @@ export function bindVvols(ctx: Ctx, host: string, vvolIds: string[], allowedPeLd
   const arrays = new Map<number, DiskArray>();
   return vvolIds.map((vvolId) => {
     try {
-      const handle = ctx.store.savepoint(() => bindOne(ctx, host, vvolId, allowedPeLdns, arrays));
+      const handle = ctx.store.savepoint(() => bindOne(ctx, host, getVvol(ctx, vvolId), allowedPeLdns, arrays));
       return { vvolId, ok: true as const, handle };
     } catch (e) {
       if (e instanceof ArrayError) return { vvolId, ok: false as const, error: e };
       throw e;
     }
   });
+}
+
+/** A VASA bind: the items, the names of the arrays they are on (for the call log), each bound VVol's metadata. */
+export interface BindBatch {
+  results: BindResult[];
+  arrays: string[];
+  /** By VVol id, for the bound ones (VirtualVolumeInfo). Empty when metadataFailure says why. */
+  metadata: Map<string, Record<string, string>>;
+  /**
+   * Why the metadata could not be read: the bindings are made all the same and are
+   * reported bound, without it (a host unaware of a binding it holds is worse).
+   */
+  metadataFailure?: string;
+}
+
+export interface BindBatchOptions {
+  /** What setPEContext reported, PE LD numbers by array id: binding goes only through those PEs. */
+  peContext?: ReadonlyMap<number, readonly number[]>;
+}
+
+/**
+ * bindVirtualVolume in one transaction: each VVol's row is read once, the batch must
+ * lie in one storage container (one pool, as vSphere sends it), each item is bound in
+ * a savepoint of its own (it fails alone), and the metadata of the bound VVols is read
+ * in one query at the end.
+ */
+export function bindBatch(ctx: Ctx, host: string, vvolIds: string[], o: BindBatchOptions = {}): BindBatch {
+  checkHost(host);
+  const found = vvolIds.map((vvolId): LogicalDisk | ArrayError => {
+    try {
+      return getVvol(ctx, vvolId);
+    } catch (e) {
+      if (e instanceof ArrayError) return e;
+      throw e;
+    }
+  });
+  const lds = found.filter((f): f is LogicalDisk => !(f instanceof ArrayError));
+  const pools = new Set(lds.map((ld) => ld.poolId));
+  if (pools.size > 1) throw invalid('The VVols of one bindVirtualVolume call must be in one storage container.');
+  const allowed = lds.length ? o.peContext?.get(lds[0].arrayId) : undefined;
+  const arrays = new Map<number, DiskArray>();
+  const results = found.map((ld, n): BindResult => {
+    const vvolId = vvolIds[n];
+    if (ld instanceof ArrayError) return { vvolId, ok: false, error: ld };
+    try {
+      return { vvolId, ok: true, handle: ctx.store.savepoint(() => bindOne(ctx, host, ld, allowed, arrays)) };
+    } catch (e) {
+      if (e instanceof ArrayError) return { vvolId, ok: false, error: e };
+      throw e;
+    }
+  });
+  const names = [...new Set(lds.map((ld) => (arrays.get(ld.arrayId) ?? getArray(ctx, ld.arrayId)).name))];
+  const boundLds = found.filter((ld, n): ld is LogicalDisk => results[n].ok && !(ld instanceof ArrayError));
+  try {
+    const byLd = metadataOfMany(ctx, boundLds.map((ld) => ld.id));
+    return { results, arrays: names, metadata: new Map(boundLds.map((ld) => [ld.vvolId as string, byLd.get(ld.id) ?? {}])) };
+  } catch (e) {
+    // A failed read after which SQLite kept the transaction: the bindings stand. (When
+    // SQLite rolled it back, the store fails the whole call and nothing was bound.)
+    if (!(e instanceof ArrayError || e instanceof StoreError)) throw e;
+    return { results, arrays: names, metadata: new Map(), metadataFailure: e.message };
+  }
 }
 
 export type UnbindResult = { vvolId: string; ok: true } | { vvolId: string; ok: false; error: ArrayError };
@@ -140,9 +204,8 @@ function unbindOne(ctx: Ctx, host: string, vvolId: string, peLdn: number | undef
   appendEvent(ctx, a.id, { type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.unbound', message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was unbound for the host ${host}.`, params: { host } });
 }
 
-export function unbindVvols(ctx: Ctx, host: string, items: { vvolId: string; peLdn?: number }[]): UnbindResult[] {
+export function unbindVvols(ctx: Ctx, host: string, items: { vvolId: string; peLdn?: number }[], arrays = new Map<number, DiskArray>()): UnbindResult[] {
   checkHost(host);
-  const arrays = new Map<number, DiskArray>();
   return items.map((it) => {
     try {
       ctx.store.savepoint(() => unbindOne(ctx, host, it.vvolId, it.peLdn, arrays));
@@ -152,6 +215,38 @@ export function unbindVvols(ctx: Ctx, host: string, items: { vvolId: string; peL
       throw e;
     }
   });
+}
+
+/** A VASA unbind: the items and the names of the arrays they are on (for the call log). */
+export interface UnbindBatch {
+  results: UnbindResult[];
+  arrays: string[];
+}
+
+/**
+ * unbindVirtualVolume's items, each VVol's row read once. With `keep` (RebindStart) the
+ * host keeps its bindings until RebindEnd, so nothing changes: an item is done when
+ * there is a binding of this host to keep, NOT_FOUND otherwise (the engine runs it as a
+ * read). Without, the bindings go, each item in a savepoint of its own.
+ */
+export function unbindBatch(ctx: Ctx, host: string, items: { vvolId: string; peLdn?: number }[], keep: boolean): UnbindBatch {
+  const arrays = new Map<number, DiskArray>();
+  const results = keep ? items.map((it) => keptBinding(ctx, host, it.vvolId, arrays)) : unbindVvols(ctx, host, items, arrays);
+  return { results, arrays: [...arrays.values()].map((a) => a.name) };
+}
+
+function keptBinding(ctx: Ctx, host: string, vvolId: string, arrays: Map<number, DiskArray>): UnbindResult {
+  try {
+    const ld = getVvol(ctx, vvolId);
+    if (!arrays.has(ld.arrayId)) arrays.set(ld.arrayId, getArray(ctx, ld.arrayId));
+    if (!ctx.store.get('SELECT 1 FROM binding_hosts WHERE vvol_ld_id = ? AND host = ?', ld.id, host)) {
+      return { vvolId, ok: false, error: new ArrayError('NOT_FOUND', `The VVOL ${vvolId} is not bound for the host ${host}.`, { vvolId, host }) };
+    }
+    return { vvolId, ok: true };
+  } catch (e) {
+    if (e instanceof ArrayError) return { vvolId, ok: false, error: e };
+    throw e;
+  }
 }
 
 /** Drops every binding of a host (after the host restarted); returns how many were dropped. */

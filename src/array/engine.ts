@@ -208,6 +208,8 @@ export class DiskArrayEngine {
 
   // ---- VVols --------------------------------------------------------------------------
   createVvol(ref: lookup.ArrayRef, c: vvols.CreateVvol): vvols.Created { return this.tx(() => vvols.createVvol(this.ctx, ref, c)); }
+  /** createVirtualVolume: the container found by its VASA id and the VVol made, in one transaction. */
+  createVvolInContainer(containerId: string, c: Omit<vvols.CreateVvol, 'pool'>): vvols.Created & { array: DiskArray } { return this.tx(() => vvols.createInContainer(this.ctx, containerId, c)); }
   deleteVvol(vvolId: string): { background: boolean; taskId?: string } { return this.tx(() => vvols.deleteVvol(this.ctx, vvolId)); }
   resizeVvol(vvolId: string, bytes: number): LogicalDisk { return this.tx(() => vvols.resizeVvol(this.ctx, vvolId, bytes)); }
   updateVvolMetadata(vvolId: string, kv: Record<string, string>): void { this.tx(() => vvols.updateVvolMetadata(this.ctx, vvolId, kv)); }
@@ -223,6 +225,8 @@ export class DiskArrayEngine {
       return out;
     });
   }
+  /** queryVirtualVolumeInfo: the VVols' metadata in one read, each row read once. */
+  vvolInfos(vvolIds: string[]): vvols.VvolInfos { return this.read(() => vvols.vvolInfos(this.ctx, vvolIds)); }
   vvolDetail(vvolId: string): LdDetail { return this.read(() => this.detail(lookup.getVvol(this.ctx, vvolId))); }
   queryVvols(constraints: { key: string; value?: string }[], arrayRef?: lookup.ArrayRef): string[] {
     return this.read(() => vvols.queryVvols(this.ctx, constraints, arrayRef === undefined ? this.scopeIds() : [lookup.getArray(this.ctx, arrayRef).id]));
@@ -275,12 +279,22 @@ export class DiskArrayEngine {
   // ---- binding ------------------------------------------------------------------------
   bindVvols(host: string, vvolIds: string[], allowedPeLdns?: number[]): binding.BindResult[] { return this.tx(() => binding.bindVvols(this.ctx, host, vvolIds, allowedPeLdns)); }
   unbindVvols(host: string, items: { vvolId: string; peLdn?: number }[]): binding.UnbindResult[] { return this.tx(() => binding.unbindVvols(this.ctx, host, items)); }
+  /** bindVirtualVolume in one transaction: the items, their arrays and the bound VVols' metadata. */
+  bindBatch(host: string, vvolIds: string[], o?: binding.BindBatchOptions): binding.BindBatch { return this.tx(() => binding.bindBatch(this.ctx, host, vvolIds, o)); }
+  /** unbindVirtualVolume in one transaction; `keep` (RebindStart) changes nothing and runs as a read. */
+  unbindBatch(host: string, items: { vvolId: string; peLdn?: number }[], keep = false): binding.UnbindBatch {
+    return keep ? this.read(() => binding.unbindBatch(this.ctx, host, items, true)) : this.tx(() => binding.unbindBatch(this.ctx, host, items, false));
+  }
   unbindAllFromHost(host: string): number { return this.tx(() => binding.unbindAllFromHost(this.ctx, host)); }
   unbindFromAllHosts(vvolIds: string[]): binding.UnbindResult[] { return this.tx(() => binding.unbindFromAllHosts(this.ctx, vvolIds)); }
   listBindings(ref: lookup.ArrayRef, host?: string): binding.BindingInfo[] { return this.read(() => binding.listBindings(this.ctx, lookup.getArray(this.ctx, ref).id, host)); }
 
   // ---- snapshots and clones -----------------------------------------------------------
   prepareSnapshot(baseVvolId: string): LogicalDisk { return this.tx(() => snapshots.prepareSnapshot(this.ctx, baseVvolId)); }
+  /** prepareToSnapshotVirtualVolume in one transaction: the snapshot, its array, and its parent's metadata and space. */
+  prepareWithParent(baseVvolId: string): snapshots.Prepared { return this.tx(() => snapshots.prepareWithParent(this.ctx, baseVvolId)); }
+  /** snapshotVirtualVolume in one transaction: the items and their arrays. */
+  takeSnapshotBatch(items: snapshots.SnapshotItem[], opts?: snapshots.TakeOptions): snapshots.SnapshotBatch { return this.tx(() => snapshots.takeSnapshotBatch(this.ctx, items, opts)); }
   takeSnapshots(items: snapshots.SnapshotItem[], opts?: snapshots.TakeOptions): snapshots.SnapshotResult[] { return this.tx(() => snapshots.takeSnapshots(this.ctx, items, opts)); }
   snapshot(baseVvolId: string, metadata?: Record<string, string>): LogicalDisk { return this.tx(() => snapshots.snapshot(this.ctx, baseVvolId, metadata)); }
   revert(baseVvolId: string, snapshotVvolId: string): LogicalDisk { return this.tx(() => snapshots.revert(this.ctx, baseVvolId, snapshotVvolId)); }

@@ -105,6 +105,20 @@ export function metadataOf(ctx: Ctx, ldId: number): Record<string, string> {
   return out;
 }
 
+/** The metadata of many LDs in one query, by LD id (an LD without metadata is absent). */
+export function metadataOfMany(ctx: Ctx, ldIds: readonly number[]): Map<number, Record<string, string>> {
+  const out = new Map<number, Record<string, string>>();
+  if (ldIds.length === 0) return out;
+  const rows = ctx.store.all<{ ld_id: number; key: string; value: string }>(
+    'SELECT ld_id, key, value FROM ld_metadata WHERE ld_id IN (SELECT value FROM json_each(?)) ORDER BY ld_id, key', JSON.stringify(ldIds));
+  for (const r of rows) {
+    let kv = out.get(r.ld_id);
+    if (!kv) out.set(r.ld_id, (kv = {}));
+    kv[r.key] = r.value;
+  }
+  return out;
+}
+
 /** Sets keys verbatim; an empty value removes the key. Keeps vm_id in step with VMW_VmID. */
 export function setMetadata(ctx: Ctx, ldId: number, kv: Record<string, string>): void {
   for (const [k, v] of Object.entries(kv)) {

@@ -6,7 +6,7 @@
 import type { Row } from '../store/db';
 import type { Ctx } from './context';
 import { ArrayError, notFound } from './errors';
-import { hex4, isVvolId, parseHexNumber, parseVvolId } from './ids';
+import { containerUuid, hex4, isVvolId, parseHexNumber, parseVvolId } from './ids';
 import { MSG, specifiedDoesNotExist } from './messages';
 import { LD_SELECT, toArray, toLd, toPool } from './rows';
 import type { DiskArray, LogicalDisk, Pool } from './types';
@@ -106,4 +106,20 @@ export function getLd(ctx: Ctx, arrayId: number, ref: string | number): LogicalD
   if (!r && typeof ref === 'string') r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.array_id = ? AND l.name = ?`, arrayId, ref);
   if (!r) throw notFound(MSG.ldNotExist, { ld: String(ref) });
   return toLd(r);
+}
+
+/**
+ * A Storage Container by its VASA id (containerUuid: the array's WWN and the pool
+ * number), on an array in scope. Not found names the id asked for.
+ */
+export function getContainer(ctx: Ctx, id: string): { array: DiskArray; pool: Pool } {
+  const wanted = id.trim().toLowerCase();
+  for (const r of ctx.store.all<{ id: number; wwn: string }>('SELECT id, wwn FROM arrays ORDER BY id')) {
+    for (const p of ctx.store.all<{ pool_no: number }>('SELECT pool_no FROM pools WHERE array_id = ? AND container = 1', r.id)) {
+      if (containerUuid(r.wwn, p.pool_no) !== wanted) continue;
+      const array = findArray(ctx, r.id);
+      if (array) return { array, pool: getPool(ctx, array.id, p.pool_no) };
+    }
+  }
+  throw notFound(`The storage container ${id} does not exist.`, { container: id });
 }

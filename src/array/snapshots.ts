@@ -12,14 +12,15 @@ import { ArrayError } from './errors';
 import { appendEvent } from './events';
 import { checkGate } from './gates';
 import { esvLdName, hex4, newVvolId } from './ids';
-import { checkNotBeingCopied, checkNotDeletingSnapshots, insertLd, removeLd, setMetadata } from './lds';
+import { checkNotBeingCopied, checkNotDeletingSnapshots, insertLd, metadataOf, removeLd, setMetadata } from './lds';
 import { MSG } from './messages';
 import { getArray, getLdById, getPoolById, getVvol } from './lookup';
 import { LIMITS } from './models';
 import { requireSsv } from './system-volumes';
 import { LD_SELECT, toLd } from './rows';
 import { checkMetadata } from './vvols';
-import type { LogicalDisk, SnapshotGeneration } from './types';
+import { spaceOf, VvolSpace } from './space';
+import type { DiskArray, LogicalDisk, SnapshotGeneration } from './types';
 
 interface GenCounts {
   total: number;
@@ -53,8 +54,7 @@ function checkSnapshotAllowed(ctx: Ctx, base: LogicalDisk, temporary: boolean): 
   return counts;
 }
 
-function insertEsv(ctx: Ctx, base: LogicalDisk, gen: number, temporary: boolean): LogicalDisk {
-  const a = getArray(ctx, base.arrayId);
+function insertEsv(ctx: Ctx, base: LogicalDisk, gen: number, temporary: boolean, a: DiskArray = getArray(ctx, base.arrayId)): LogicalDisk {
   const esv = insertLd(ctx, {
     arrayId: a.id, model: a.model, pool: getPoolById(ctx, base.poolId), name: (n) => esvLdName(a.wwn, base.ldn, n),
     capacity: base.capacity, kind: 'vvol', vvolType: base.vvolType,
@@ -68,11 +68,30 @@ function insertEsv(ctx: Ctx, base: LogicalDisk, gen: number, temporary: boolean)
 
 /** Phase 1: a snapshot volume for `baseVvolId`, not yet holding data. */
 export function prepareSnapshot(ctx: Ctx, baseVvolId: string): LogicalDisk {
-  const base = getVvol(ctx, baseVvolId);
-  checkGate(getArray(ctx, base.arrayId), 'snapshot');
-  if (base.snap === 'ESV' && base.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The snapshot ${baseVvolId} is not ready.`);
+  return prepareOf(ctx, getVvol(ctx, baseVvolId));
+}
+
+function prepareOf(ctx: Ctx, base: LogicalDisk, a: DiskArray = getArray(ctx, base.arrayId)): LogicalDisk {
+  checkGate(a, 'snapshot');
+  if (base.snap === 'ESV' && base.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The snapshot ${base.vvolId} is not ready.`);
   const counts = checkSnapshotAllowed(ctx, base, false);
-  return insertEsv(ctx, base, (counts.maxGen ?? 0) + 1, false);
+  return insertEsv(ctx, base, (counts.maxGen ?? 0) + 1, false, a);
+}
+
+/** prepareToSnapshotVirtualVolume's answer: the new snapshot, and its parent as it is after the prepare. */
+export interface Prepared {
+  snapshot: LogicalDisk;
+  array: DiskArray;
+  parent: { vvolId: string; metadata: Record<string, string>; space: VvolSpace };
+}
+
+/** Phase 1 as VASA asks it: the snapshot made, with its parent's metadata and space, the parent's row read once. */
+export function prepareWithParent(ctx: Ctx, baseVvolId: string): Prepared {
+  const base = getVvol(ctx, baseVvolId);
+  const a = getArray(ctx, base.arrayId);
+  const snapshot = prepareOf(ctx, base, a);
+  checkGate(a, 'query');
+  return { snapshot, array: a, parent: { vvolId: baseVvolId, metadata: metadataOf(ctx, base.id), space: spaceOf(ctx, base) } };
 }
 
 export interface SnapshotItem {
@@ -105,7 +124,7 @@ export interface TakeOptions {
  * Phase 2: fixes the point in time of a batch of prepared snapshots at once. Items fail
  * one by one (an unknown id, a snapshot already taken); the others still happen.
  */
-export function takeSnapshots(ctx: Ctx, items: SnapshotItem[], opts: TakeOptions = {}): SnapshotResult[] {
+export function takeSnapshots(ctx: Ctx, items: SnapshotItem[], opts: TakeOptions = {}, arrays = new Map<number, DiskArray>()): SnapshotResult[] {
   const now = ctx.clock.now();
   const { deadline } = opts;
   return items.map((it): SnapshotResult => {
@@ -116,7 +135,9 @@ export function takeSnapshots(ctx: Ctx, items: SnapshotItem[], opts: TakeOptions
         if (esv.snap !== 'ESV' || esv.state !== 'prepared' || esv.parentId === null) {
           throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${it.snapshotVvolId} is not a prepared snapshot.`, { vvolId: it.snapshotVvolId, state: esv.state });
         }
-        checkGate(getArray(ctx, esv.arrayId), 'snapshot');
+        let a = arrays.get(esv.arrayId);
+        if (!a) arrays.set(esv.arrayId, (a = getArray(ctx, esv.arrayId)));
+        checkGate(a, 'snapshot');
         if (it.metadata) {
           checkMetadata(it.metadata);
           setMetadata(ctx, esv.id, it.metadata);
@@ -134,6 +155,18 @@ export function takeSnapshots(ctx: Ctx, items: SnapshotItem[], opts: TakeOptions
       throw e;
     }
   });
+}
+
+/** snapshotVirtualVolume's batch: the items and the names of the arrays they are on (for the call log). */
+export interface SnapshotBatch {
+  results: SnapshotResult[];
+  arrays: string[];
+}
+
+export function takeSnapshotBatch(ctx: Ctx, items: SnapshotItem[], opts: TakeOptions = {}): SnapshotBatch {
+  const arrays = new Map<number, DiskArray>();
+  const results = takeSnapshots(ctx, items, opts, arrays);
+  return { results, arrays: [...arrays.values()].map((a) => a.name) };
 }
 
 /** Prepare and take in one step (the CLI's snapshot). */

@@ -111,9 +111,14 @@ export function vvolSpace(ctx: Ctx, vvolId: string): VvolSpace {
   return ctx.store.read(() => {
     const ld = getVvol(ctx, vvolId);
     checkGate(getArray(ctx, ld.arrayId), 'query');
-    const allocated = allocatedCount(ctx, ld.id) * CHUNK_BYTES;
-    return { vvolId, logical: ld.capacity, committed: ld.allocation === 'real' ? ld.capacity : allocated, unshared: exclusiveCount(ctx, ld.id) * CHUNK_BYTES };
+    return spaceOf(ctx, ld);
   });
+}
+
+/** The space of a VVol already read (the caller checked the gate). */
+export function spaceOf(ctx: Ctx, ld: LogicalDisk): VvolSpace {
+  const allocated = allocatedCount(ctx, ld.id) * CHUNK_BYTES;
+  return { vvolId: ld.vvolId as string, logical: ld.capacity, committed: ld.allocation === 'real' ? ld.capacity : allocated, unshared: exclusiveCount(ctx, ld.id) * CHUNK_BYTES };
 }
 
 export interface ContainerSpace {

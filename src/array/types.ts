@@ -2,6 +2,7 @@
  * Domain values the engine hands out. They are plain copies, never live rows; a wire
  * type never appears here (the VASA face converts).
  */
+import type { AlarmInput, ConfigType, EventType } from './events';
 import type { Licence, Model, MonitoringState, PdType, VvolType } from './models';
 
 export interface DiskArray {
@@ -167,8 +168,9 @@ export interface ArrayEvent {
   /** Provider-wide number: events of all arrays in one order. */
   gseq: number;
   time: number;
-  type: string;
-  configType: string | null;
+  /** As appendEvent wrote it: the column holds nothing else. */
+  type: EventType;
+  configType: ConfigType | null;
   objectType: string | null;
   objectId: string | null;
   messageId: string;
@@ -181,8 +183,8 @@ export interface ArrayAlarm {
   seq: number;
   gseq: number;
   time: number;
-  type: string;
-  status: 'Red' | 'Yellow' | 'Green';
+  type: AlarmInput['type'];
+  status: AlarmInput['status'];
   objectType: string | null;
   objectId: string | null;
   containerId: string | null;

@@ -9,12 +9,12 @@ import { ArrayError, invalid } from './errors';
 import { appendEvent } from './events';
 import { checkGate } from './gates';
 import { hex4, newVvolId, vvolLdName } from './ids';
-import { insertLd, metadataOf, removeLd, resetFamily, resetRpl, setMetadata } from './lds';
+import { insertLd, metadataOf, metadataOfMany, removeLd, resetFamily, resetRpl, setMetadata } from './lds';
 import { below1GB, MSG } from './messages';
-import { getArray, getLdById, getPool, getVvol, ArrayRef } from './lookup';
+import { getArray, getContainer, getLdById, getPool, getVvol, ArrayRef } from './lookup';
 import { CHUNK_BYTES, GiB, LIMITS, MiB, VVOL_TYPES, VvolType } from './models';
 import { startSnapshotDeletion } from './tasks';
-import type { LogicalDisk } from './types';
+import type { DiskArray, LogicalDisk } from './types';
 
 export interface CreateVvol {
   pool: string | number;
@@ -78,6 +78,35 @@ export function createVvol(ctx: Ctx, ref: ArrayRef, c: CreateVvol): Created {
     appendEvent(ctx, a.id, { type: 'System', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.sizeRaised', message: w });
   }
   return { ld: getLdById(ctx, ld.id), warnings };
+}
+
+/** createVirtualVolume: a VVol in the Storage Container named by its VASA id, and the array it is on. */
+export function createInContainer(ctx: Ctx, containerId: string, c: Omit<CreateVvol, 'pool'>): Created & { array: DiskArray } {
+  const { array, pool } = getContainer(ctx, containerId);
+  return { ...createVvol(ctx, array.id, { ...c, pool: pool.poolNo }), array };
+}
+
+/** What queryVirtualVolumeInfo answers per VVol, and the names of the arrays asked about (for the call log). */
+export interface VvolInfos {
+  infos: { vvolId: string; metadata: Record<string, string> }[];
+  arrays: string[];
+}
+
+/**
+ * The metadata of VVols, in the order asked: each row read once, each array's gate
+ * checked for a query, the metadata of all of them in one query.
+ */
+export function vvolInfos(ctx: Ctx, vvolIds: string[]): VvolInfos {
+  const arrays = new Map<number, DiskArray>();
+  const lds = vvolIds.map((id) => {
+    const ld = getVvol(ctx, id);
+    let a = arrays.get(ld.arrayId);
+    if (!a) arrays.set(ld.arrayId, (a = getArray(ctx, ld.arrayId)));
+    checkGate(a, 'query');
+    return ld;
+  });
+  const metadata = metadataOfMany(ctx, lds.map((ld) => ld.id));
+  return { infos: lds.map((ld, n) => ({ vvolId: vvolIds[n], metadata: metadata.get(ld.id) ?? {} })), arrays: [...arrays.values()].map((a) => a.name) };
 }
 
 function boundCount(ctx: Ctx, ldId: number): number {

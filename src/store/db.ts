@@ -181,6 +181,13 @@ export class Store {
 
   private marker?: OpenMarker;
 
+  /**
+   * Transactions opened since the store was opened: outermost write (tx) and read
+   * transactions, and savepoints. Counted, never acted on: what tests (and a curious
+   * operator) read to see how many transactions one call takes.
+   */
+  readonly stats = { writes: 0, reads: 0, savepoints: 0 };
+
   private constructor(file: string, db: Database.Database) {
     this.file = file;
     this.db = db;
@@ -335,6 +342,7 @@ export class Store {
     if (this.depth === 0) return this.tx(fn);
     if (this.lost) throw this.lost;
     if (this.reading) throw new StoreError('A savepoint (a write) was started inside a read transaction.');
+    this.stats.savepoints++;
     this.depth++;
     try {
       // Called inside a transaction, better-sqlite3's wrapper is SAVEPOINT ... RELEASE.
@@ -350,6 +358,8 @@ export class Store {
     if (!this.db.open) throw new StoreError(`The store ${this.file} is closed.`);
     this.depth++;
     this.reading = reading;
+    if (reading) this.stats.reads++;
+    else this.stats.writes++;
     try {
       const run = this.transaction();
       return (reading ? run.deferred(fn) : run.immediate(fn)) as T;

@@ -8,6 +8,7 @@ import { containerUuid, hex4, peEui } from '../array/ids';
 import { LIMITS, MiB } from '../array/models';
 import type { DiskArray, LdDetail, LogicalDisk, Pool, Task } from '../array/types';
 import type { Face } from './face';
+import type { NameValuePairOut, ProtocolEndpointInbandIdOut, ProtocolEndpointOut, StorageArrayOut, StorageContainerOut, TaskInfoOut, TaskStateEnum, VirtualVolumeInfoOut } from './generated/operations';
 import { VasaFault } from './faults';
 import { NS, qn, typed, Typed } from './soap/codec';
 
@@ -20,7 +21,7 @@ export function findArrayByWireId(engine: DiskArrayEngine, id: string): DiskArra
   return a;
 }
 
-export function storageArray(a: DiskArray) {
+export function storageArray(a: DiskArray): StorageArrayOut {
   return {
     uniqueIdentifier: arrayId(a),
     alternateName: [a.name],
@@ -34,7 +35,7 @@ export function storageArray(a: DiskArray) {
   };
 }
 
-export function storageContainer(a: DiskArray, p: Pool) {
+export function storageContainer(a: DiskArray, p: Pool): StorageContainerOut {
   return {
     uniqueIdentifier: containerUuid(a.wwn, p.poolNo),
     maxVvolSizeMB: LIMITS.maxVolumeBytes / MiB,
@@ -63,15 +64,15 @@ export function findContainer(engine: DiskArrayEngine, id: string): ContainerRef
   return c;
 }
 
-export function peInBandId(a: DiskArray, ldn: number) {
+export function peInBandId(a: DiskArray, ldn: number): ProtocolEndpointInbandIdOut {
   return { lunId: peEui(a.wwn, ldn), protocolEndpointType: 'SCSI' };
 }
 
-export function protocolEndpoint(a: DiskArray, pe: LogicalDisk) {
+export function protocolEndpoint(a: DiskArray, pe: LogicalDisk): ProtocolEndpointOut & { uniqueIdentifier: string } {
   return { uniqueIdentifier: peEui(a.wwn, pe.ldn), inBandBindCapability: 'None', inBandId: peInBandId(a, pe.ldn) };
 }
 
-export const nameValues = (kv: Record<string, string>) => Object.entries(kv).map(([parameterName, parameterValue]) => ({ parameterName, parameterValue }));
+export const nameValues = (kv: Record<string, string>): NameValuePairOut[] => Object.entries(kv).map(([parameterName, parameterValue]): NameValuePairOut => ({ parameterName, parameterValue }));
 
 export function fromNameValues(list: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -82,13 +83,13 @@ export function fromNameValues(list: unknown): Record<string, string> {
   return out;
 }
 
-export function vvolInfo(d: Pick<LdDetail, 'vvolId' | 'metadata'>) {
+export function vvolInfo(d: Pick<LdDetail, 'vvolId' | 'metadata'>): VirtualVolumeInfoOut {
+  // Only VVols come here (found by their id); vvolId is required on the wire.
+  if (d.vvolId === null) throw new Error('vvolInfo of a logical disk that is not a VVol');
   return { uniqueIdentifier: d.vvolId, metadata: nameValues(d.metadata), vvolId: d.vvolId };
 }
 
 export const mb = (bytes: number) => Math.ceil(bytes / MiB);
-
-export const asList = <T>(v: unknown): T[] => (v === undefined || v === null ? [] : Array.isArray(v) ? (v as T[]) : [v as T]);
 
 /** TooMany, carrying the largest batch we accept. */
 export function checkBatch(face: Face, n: number, what: string): void {
@@ -103,10 +104,10 @@ export function faultObject(name: string, message: string): Typed {
   return typed(qn(NS.fault, name), name === 'StorageFault' ? { faultMessageId: `Fault.StorageFault`, parameterList: [{ parameterName: 'message', parameterValue: message }] } : {});
 }
 
-const TASK_STATE: Record<Task['state'], string> = { queued: 'Queued', running: 'Running', success: 'Success', error: 'Error', cancelled: 'Error' };
+const TASK_STATE: Record<Task['state'], TaskStateEnum> = { queued: 'Queued', running: 'Running', success: 'Success', error: 'Error', cancelled: 'Error' };
 
 /** TaskInfo of an engine task. `result` is the value to report once it succeeded. */
-export function engineTaskInfo(a: DiskArray, t: Task, name: string, result?: unknown) {
+export function engineTaskInfo(a: DiskArray, t: Task, name: string, result?: unknown): TaskInfoOut {
   return {
     arrayId: arrayId(a),
     cancelable: t.cancelable,
@@ -124,12 +125,12 @@ export function engineTaskInfo(a: DiskArray, t: Task, name: string, result?: unk
 }
 
 /** A TaskInfo for work the engine finished at once, kept for later getTaskUpdate calls. */
-export function doneTask(face: Face, name: string, a: DiskArray | undefined, result?: unknown) {
+export function doneTask(face: Face, name: string, a: DiskArray | undefined, result?: unknown): TaskInfoOut {
   const t = face.tasks.add({ name, arrayId: a ? arrayId(a) : undefined, startTime: face.clock.now(), state: 'Success', result });
   return syntheticTaskInfo(t);
 }
 
-export function syntheticTaskInfo(t: { taskId: string; name: string; arrayId?: string; startTime: number; state: 'Success' | 'Error'; result?: unknown; error?: unknown }) {
+export function syntheticTaskInfo(t: { taskId: string; name: string; arrayId?: string; startTime: number; state: 'Success' | 'Error'; result?: unknown; error?: unknown }): TaskInfoOut {
   return {
     arrayId: t.arrayId, cancelable: false, cancelled: false, error: t.error, name: t.name, progress: 100,
     progressUpdateAvailable: true, result: t.result, startTime: t.startTime, taskId: t.taskId, taskState: t.state,

@@ -8,10 +8,9 @@
  */
 import crypto from 'node:crypto';
 import { isArrayError } from '../array/errors';
-import { isVvolId } from '../array/ids';
-import { containers, findArrayByWireId } from './convert';
 import { Busy } from './admission';
 import type { Call, Face, Handler } from './face';
+import type { OperationName, Requests } from './generated/operations';
 import type { Session } from './sessions';
 import type { XmlNode } from './soap/xml';
 import { allowed, faultDetail, faultFromArrayError, VasaFault } from './faults';
@@ -32,10 +31,28 @@ export type Auth = 'account' | 'certificate' | 'vcenter' | 'session';
 /** Whether callers without a session may reach the operation at all. */
 export const reachableWithoutSession = (auth: Auth): boolean => auth === 'account' || auth === 'certificate';
 
-export interface OpEntry {
-  handler: Handler;
+/** The table's entry for operation Op: its handler takes that operation's request. */
+export interface OpEntryFor<Op extends OperationName> {
+  handler: Handler<Op>;
   auth: Auth;
   /** Frequent polling calls: logged at debug level when they succeed. */
+  quiet?: boolean;
+}
+
+/**
+ * The dispatch table, keyed by operation name: an entry under a name must hold that
+ * operation's handler, or it does not compile. Operations left out are NotImplemented.
+ */
+export type OperationTable = { readonly [Op in OperationName]?: OpEntryFor<Op> };
+
+/**
+ * An entry as the dispatcher runs it, for whichever operation arrived. The handler is a
+ * method so every OpEntryFor<Op> is one (method parameters are bivariant); the request
+ * given to it was decoded against the schema of that same operation.
+ */
+export interface OpEntry {
+  handler(call: Call): unknown;
+  auth: Auth;
   quiet?: boolean;
 }
 
@@ -63,13 +80,30 @@ export const SESSION_COOKIE = 'VASASESSIONID';
 /** Lists longer than maxBatchSize by nature: a VVol's metadata pairs, certificates and CRLs. */
 const LIST_LIMITS: Record<string, number> = { metadata: 1024, keyValuePair: 1024, caRootCert: 256, caCRL: 256 };
 
+/** A fault as the call log names it: the VASA fault's name (none for a request that is not a VASA call) and message. */
+interface LoggedFault {
+  name?: string;
+  message: string;
+}
+
+/** What the call log line says beside operation, session and outcome. */
+interface LogNotes {
+  /** Successful polling calls are logged at debug level. */
+  quiet?: boolean;
+  /** The disk arrays the call was about, as its handler reported them. */
+  arrays?: readonly string[];
+  /** The caller's address. */
+  from?: string;
+  fault?: LoggedFault;
+}
+
 const shortId = (id?: string) => (id ? crypto.createHash('sha256').update(id).digest('hex').slice(0, 8) : '-');
 
 export class Dispatcher {
   constructor(
     private readonly face: Face,
     private readonly ops: Map<string, OperationDef>,
-    private readonly table: Record<string, OpEntry>,
+    private readonly table: OperationTable,
   ) {}
 
   async handle(r: SoapHttpRequest): Promise<SoapHttpResponse> {
@@ -77,18 +111,22 @@ export class Dispatcher {
     let version: SoapVersion = /application\/soap\+xml/i.test(r.contentType ?? '') ? '1.2' : '1.1';
     let op = '?';
     let session: string | undefined;
-    let array: string | undefined;
+    // The call once made: what its handler reported for the log (arrays) also on a fault.
+    let made: Call | undefined;
     try {
       const env = await readEnvelopeAsync(r.body, r.soapAction, r.contentType);
       version = env.version;
       op = (env.body?.local ?? env.action ?? '').replace(/^$/, '?');
       if (env.body && env.action && env.body.local !== env.action && env.body.local !== `${env.action}Request`) op = env.body.local;
       const def = this.ops.get(op);
-      const entry = this.table[op];
+      const entry: OpEntry | undefined = this.table[op as OperationName];
       if (!def) {
-        return this.finish(started, op, session, 'unknown', this.plainFault(version, `Unknown operation "${op.slice(0, 64)}".`, 500), false, undefined, r.remoteAddress);
+        const message = `Unknown operation "${op.slice(0, 64)}".`;
+        return this.finish(started, op, session, 'unknown', this.plainFault(version, message, 500), { from: r.remoteAddress, fault: { message } });
       }
-      const call: Call = { face: this.face, op, req: {}, clientCert: r.clientCert, certFingerprint: r.certFingerprint, remoteAddress: r.remoteAddress };
+      // The WSDL defines op (def above); its request is filled in below when it has one.
+      const call: Call = { face: this.face, op: op as OperationName, req: {}, clientCert: r.clientCert, certFingerprint: r.certFingerprint, remoteAddress: r.remoteAddress };
+      made = call;
       if (!entry) {
         // Unsupported operations are still closed to strangers: they learn nothing.
         if (!this.face.sessions.peek(r.sessionId)) throw new VasaFault('InvalidSession', 'The session is missing, unknown or expired: call setContext first.', {}, true);
@@ -103,9 +141,9 @@ export class Dispatcher {
         this.checkBatches(def, env.body);
         const decl = this.face.codec.schema.elements.get(key(def.input));
         if (!decl) throw new Error(`No schema element for ${op}`);
-        call.req = this.face.codec.decodeComplex(env.body, decl.type, op);
+        // Decoded against the same schema the request types are generated from (typed-handlers.test.ts).
+        call.req = this.face.codec.decodeComplex(env.body, decl.type, op) as Requests[OperationName];
       }
-      array = this.arrayOf(call.req);
       const value = await this.run(entry, call);
       if (call.newSession) session = call.newSession.id;
       const out: string[] = [];
@@ -115,9 +153,10 @@ export class Dispatcher {
         this.face.codec.element(out, decl, value === undefined ? {} : { return: value });
       }
       const resp: SoapHttpResponse = { status: 200, contentType: contentType(version, `${op}Response`), body: envelope(version, out.join('')), sessionId: call.newSession?.id, op };
-      return this.finish(started, op, session, 'ok', resp, entry.quiet, array, r.remoteAddress);
+      return this.finish(started, op, session, 'ok', resp, { quiet: entry.quiet, arrays: call.arrays, from: r.remoteAddress });
     } catch (e) {
-      return this.finish(started, op, session, 'fault', this.fault(version, op, e), false, array, r.remoteAddress);
+      const { resp, fault } = this.fault(version, op, e);
+      return this.finish(started, op, session, 'fault', resp, { arrays: made?.arrays, from: r.remoteAddress, fault });
     }
   }
 
@@ -199,7 +238,7 @@ export class Dispatcher {
     const raw = new VasaFault(fault, message, {}, fault === 'InvalidSession');
     const f = fault === 'VasaProviderBusy' ? raw : allowed(raw, this.ops.get(op)?.faults ?? ['InvalidSession']);
     const body = faultEnvelope(version, f.message, faultDetail(this.face.codec, f), f.sender);
-    return this.finish(started, op, session, fault === 'VasaProviderBusy' ? 'busy' : 'refused', { status: 500, contentType: contentType(version), body, op }, false, undefined, remoteAddress);
+    return this.finish(started, op, session, fault === 'VasaProviderBusy' ? 'busy' : 'refused', { status: 500, contentType: contentType(version), body, op }, { from: remoteAddress, fault: { name: f.fault, message: f.message } });
   }
 
   private toFault(e: unknown): VasaFault {
@@ -216,16 +255,18 @@ export class Dispatcher {
     return new VasaFault('StorageFault', 'The provider failed unexpectedly; see the provider log.');
   }
 
-  private fault(version: SoapVersion, op: string, e: unknown): SoapHttpResponse {
+  /** The response for a failed call, and the fault it carries (what the log line says). */
+  private fault(version: SoapVersion, op: string, e: unknown): { resp: SoapHttpResponse; fault: LoggedFault } {
     try {
-      if (e instanceof EnvelopeError) return this.plainFault(e.version, e.message, 400);
+      if (e instanceof EnvelopeError) return { resp: this.plainFault(e.version, e.message, 400), fault: { message: e.message } };
       const def = this.ops.get(op);
       const f = allowed(this.toFault(e), def?.faults ?? ['StorageFault']);
       const body = faultEnvelope(version, f.message, faultDetail(this.face.codec, f), f.sender);
-      return { status: 500, contentType: contentType(version), body, op };
+      return { resp: { status: 500, contentType: contentType(version), body, op }, fault: { name: f.fault, message: f.message } };
     } catch (inner) {
       this.face.log.error(`fault rendering failed: ${(inner as Error)?.stack ?? inner}`);
-      return this.plainFault(version, 'The provider failed unexpectedly.', 500);
+      const message = 'The provider failed unexpectedly.';
+      return { resp: this.plainFault(version, message, 500), fault: { message } };
     }
   }
 
@@ -235,34 +276,16 @@ export class Dispatcher {
   }
 
   /**
-   * The disk array a call is about, for the log: named by arrayId, or found from the
-   * container or VVol it names. Undefined when it names none (or one that does not exist).
+   * The one log line of a call. The arrays are those the handler reported from what its
+   * engine call read (nothing is looked up for the log); a fault is logged from the
+   * fault object sent, by name and message, never read back out of the rendered XML.
    */
-  private arrayOf(req: Record<string, unknown>): string | undefined {
-    const first = (v: unknown): unknown => (Array.isArray(v) ? v[0] : v);
-    const e = this.face.engine;
-    try {
-      const arrayId = first(req.arrayId) ?? first(req.arrayUniqueId);
-      if (arrayId) return findArrayByWireId(e, String(arrayId)).name;
-      const container = first(req.containerId) ?? req.newContainerId;
-      if (container) return containers(e).get(String(container).toLowerCase())?.array.name;
-      const handle = first(req.vvolHandle) as { uniqueIdentifier?: unknown } | undefined;
-      const snapshot = first(req.snapshotInfo) as { vvolId?: unknown } | undefined;
-      const vvol = first(req.vvolId) ?? req.srcVVolId ?? handle?.uniqueIdentifier ?? snapshot?.vvolId;
-      if (typeof vvol === 'string' && isVvolId(vvol)) {
-        return e.getArray(e.getVvol(vvol).arrayId).name;
-      }
-    } catch {
-      /* the log line goes without it */
-    }
-    return undefined;
-  }
-
-  private finish(started: bigint, op: string, session: string | undefined, outcome: string, resp: SoapHttpResponse, quiet = false, array?: string, from?: string): SoapHttpResponse {
+  private finish(started: bigint, op: string, session: string | undefined, outcome: string, resp: SoapHttpResponse, o: LogNotes = {}): SoapHttpResponse {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const level = outcome === 'ok' ? (quiet ? 'debug' : 'info') : resp.status >= 500 && outcome !== 'fault' && outcome !== 'refused' ? 'warn' : 'info';
-    const m = /<faultstring>([^<]*)<\/faultstring>|<soapenv:Text[^>]*>([^<]*)<\/soapenv:Text>/.exec(outcome === 'ok' ? '' : resp.body);
-    this.face.log.log(level, `vasa ${op} session=${shortId(session)} from=${from ?? '-'} array=${array ?? '-'} ${ms.toFixed(1)}ms ${outcome}${m ? `: ${m[1] ?? m[2]}` : ''}`);
+    const level = outcome === 'ok' ? (o.quiet ? 'debug' : 'info') : resp.status >= 500 && outcome !== 'fault' && outcome !== 'refused' ? 'warn' : 'info';
+    const arrays = o.arrays?.length ? o.arrays.join(',') : '-';
+    const f = o.fault ? `: ${o.fault.name ? `${o.fault.name}: ` : ''}${o.fault.message}` : '';
+    this.face.log.log(level, `vasa ${op} session=${shortId(session)} from=${o.from ?? '-'} array=${arrays} ${ms.toFixed(1)}ms ${outcome}${f}`);
     return resp;
   }
 }

@@ -6,6 +6,7 @@ import type { DiskArrayEngine } from '../array/engine';
 import type { Clock } from '../array/clock';
 import type { ProviderAccount } from '../config/account';
 import type { Logger } from '../log/logger';
+import type { OperationName, Requests, Responses } from './generated/operations';
 import type { CertificateStore } from './certificates';
 import type { LoginGuard } from './login-guard';
 import type { Codec } from './soap/codec';
@@ -45,11 +46,15 @@ export interface Face {
   opts: FaceOptions;
 }
 
-export interface Call {
+/**
+ * One call of operation Op. `req` is the decoded request element, typed from the WSDL
+ * (src/vasa/generated/operations.ts): a field the WSDL does not define does not compile.
+ * `Call` alone is a call of any operation (for helpers shared by several handlers).
+ */
+export interface Call<Op extends OperationName = OperationName> {
   face: Face;
-  op: string;
-  /** The decoded request element (keys = child local names). */
-  req: Record<string, unknown>;
+  op: Op;
+  req: Requests[Op];
   session?: Session;
   /** The PEM client certificate of the TLS connection, if one was presented. */
   clientCert?: string;
@@ -59,7 +64,12 @@ export interface Call {
   remoteAddress?: string;
   /** Set by setContext: the new session, whose id goes into the cookie. */
   newSession?: Session;
+  /**
+   * Set by the handler from what its engine call read: the names of the disk arrays the
+   * call was about, for the call log (the dispatcher looks nothing up for it).
+   */
+  arrays?: readonly string[];
 }
 
 /** A handler returns the `return` value(s) of the response, or undefined for void operations. */
-export type Handler = (call: Call) => unknown | Promise<unknown>;
+export type Handler<Op extends OperationName> = (call: Call<Op>) => Responses[Op] | Promise<Responses[Op]>;

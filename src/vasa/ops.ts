@@ -3,8 +3,9 @@
  * authentication it needs. Operations of the WSDL missing here are answered with the
  * fault for an unsupported call (NotImplemented), never a fake success.
  */
-import type { OpEntry } from './dispatch';
-import type { Call } from './face';
+import type { OpEntryFor, OperationTable } from './dispatch';
+import type { Call, Handler } from './face';
+import type { OperationName } from './generated/operations';
 import { doneTask } from './convert';
 import * as bind from './handlers/bind';
 import * as bitmap from './handlers/bitmap';
@@ -18,10 +19,15 @@ import * as task from './handlers/task';
 import * as topology from './handlers/topology';
 import * as vvol from './handlers/vvol';
 
-export function operationTable(reloadCertificate: () => void): Record<string, OpEntry> {
-  const s = (handler: OpEntry['handler'], quiet = false): OpEntry => ({ handler, auth: 'session', quiet });
-  const vc = (handler: OpEntry['handler']): OpEntry => ({ handler, auth: 'vcenter' });
-  const account = (handler: OpEntry['handler']): OpEntry => ({ handler, auth: 'account' });
+/**
+ * Typed by operation (OperationTable): each entry's handler takes the request of the
+ * operation it is listed under and returns that operation's response, or the table does
+ * not compile.
+ */
+export function operationTable(reloadCertificate: () => void): OperationTable {
+  const s = <Op extends OperationName>(handler: Handler<Op>, quiet = false): OpEntryFor<Op> => ({ handler, auth: 'session', quiet });
+  const vc = <Op extends OperationName>(handler: Handler<Op>): OpEntryFor<Op> => ({ handler, auth: 'vcenter' });
+  const account = <Op extends OperationName>(handler: Handler<Op>): OpEntryFor<Op> => ({ handler, auth: 'account' });
   return {
     // Who may call what (the security model; README "Security model"):
     // - account: anyone on TLS, authorised by the provider account in the request itself;
@@ -33,14 +39,14 @@ export function operationTable(reloadCertificate: () => void): Record<string, Op
     registerVASACertificate: account(cert.registerVASACertificate),
     registerCACertificatesAndCRLs: account(cert.registerCACertificatesAndCRLs),
     unregisterVASACertificate: vc(cert.unregisterVASACertificate),
-    registerCASignedProviderCertificate: vc((c) => cert.registerCASignedProviderCertificate(c, reloadCertificate)),
+    registerCASignedProviderCertificate: vc((c: Call<'registerCASignedProviderCertificate'>) => cert.registerCASignedProviderCertificate(c, reloadCertificate)),
     requestCSR: vc(cert.requestCSR),
     refreshCACertificatesAndCRLs: vc(cert.refreshCACertificatesAndCRLs),
     queryCACertificates: s(cert.queryCACertificates),
     queryCACertificateRevocationLists: s(cert.queryCACertificateRevocationLists),
     queryCatalog: s(provider.queryCatalog),
     // Active/active provider: activation has nothing to switch over.
-    activateProviderEx: s((c: Call) => doneTask(c.face, 'activateProviderEx', undefined)),
+    activateProviderEx: s((c: Call<'activateProviderEx'>) => doneTask(c.face, 'activateProviderEx', undefined)),
     // topology
     queryArrays: s(topology.queryArrays),
     queryStorageContainer: s(topology.queryStorageContainer),

@@ -160,8 +160,11 @@ describe('batch calls over the wire', () => {
 
   test('bindVirtualVolume: bindings made are reported bound even when reading their metadata afterwards fails', async () => {
     const a = vvol(t.fixture).vvolId!;
-    const spy = jest.spyOn(engine(), 'vvolMetadata').mockImplementation(() => {
-      throw new ArrayError('STORE_ERROR', 'The store is busy.');
+    // The bind's last read, in its transaction: the metadata of the VVols it bound.
+    const all = t.fixture.store.all.bind(t.fixture.store);
+    const spy = jest.spyOn(t.fixture.store, 'all').mockImplementation((sql: string, ...params) => {
+      if (/FROM ld_metadata WHERE ld_id IN/.test(sql)) throw new ArrayError('STORE_ERROR', 'The store is busy.');
+      return all(sql, ...params);
     });
     let r;
     try {

@@ -255,7 +255,7 @@ describe('the call log', () => {
         ['deleteVirtualVolume', 'id', '-', 'fault', 'info'],
         ['queryArrays', '-', '-', 'refused', 'info'],
       ]);
-      expect(calls[4].message).toMatch(/fault: The specified naa\.65cdb050000000005cdb05310000fff1 does not exist\.$/);
+      expect(calls[4].message).toMatch(/fault: NotFound: The specified naa\.65cdb050000000005cdb05310000fff1 does not exist\.$/);
       const mine = calls.filter((l) => / session=[0-9a-f]{8} /.test(l.message)).map((l) => / session=([0-9a-f]{8}) /.exec(l.message)?.[1]);
       expect(new Set(mine).size).toBe(1);
       expect(JSON.stringify(lines)).not.toContain(PASSWORD);

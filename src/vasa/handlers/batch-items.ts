@@ -8,6 +8,7 @@
 import { ArrayError } from '../../array/errors';
 import { faultObject } from '../convert';
 import { faultFromArrayError, VasaFault } from '../faults';
+import type { BatchReturnStatusOut } from '../generated/operations';
 import type { Typed } from '../soap/codec';
 
 export type ItemInput<T> = { ok: true; value: T } | { ok: false; fault: VasaFault };
@@ -43,6 +44,6 @@ export function itemFault(e: ArrayError | VasaFault): Typed {
 }
 
 /** A BatchReturnStatus: `uniqueId` alone when the item was done, with its fault otherwise. */
-export function batchStatus(uniqueId: string, fault?: ArrayError | VasaFault) {
+export function batchStatus(uniqueId: string, fault?: ArrayError | VasaFault): BatchReturnStatusOut {
   return fault ? { errorResult: { error: [itemFault(fault)] }, uniqueId } : { uniqueId };
 }

@@ -4,6 +4,7 @@
  * first byte (the public material does not say; this is the one place to change it).
  */
 import type { Call } from '../face';
+import type { Responses } from '../generated/operations';
 import { VasaFault } from '../faults';
 import { str } from '../convert';
 import { vvolIdOf } from './vvol';
@@ -22,7 +23,7 @@ function num(v: unknown, name: string): number {
   return n;
 }
 
-function segment(call: Call) {
+function segment(call: Call<'allocatedBitmapVirtualVolume' | 'unsharedBitmapVirtualVolume'>) {
   return {
     startBytes: num(call.req.segmentStartOffsetBytes, 'segmentStartOffsetBytes'),
     lengthBytes: num(call.req.segmentLengthBytes, 'segmentLengthBytes'),
@@ -30,17 +31,17 @@ function segment(call: Call) {
   };
 }
 
-export function allocatedBitmapVirtualVolume(call: Call) {
+export function allocatedBitmapVirtualVolume(call: Call<'allocatedBitmapVirtualVolume'>): Responses['allocatedBitmapVirtualVolume'] {
   const r = call.face.engine.allocatedBitmap(vvolIdOf(call.req.vvolId), segment(call));
   return { chunkBitmap: pack(r.bits) };
 }
 
-export function unsharedBitmapVirtualVolume(call: Call) {
+export function unsharedBitmapVirtualVolume(call: Call<'unsharedBitmapVirtualVolume'>): Responses['unsharedBitmapVirtualVolume'] {
   const r = call.face.engine.unsharedBitmap(vvolIdOf(call.req.vvolId), vvolIdOf(call.req.baseVvolId, 'baseVvolId'), segment(call));
   return { chunkBitmap: pack(r.bits) };
 }
 
-export function unsharedChunksVirtualVolume(call: Call) {
+export function unsharedChunksVirtualVolume(call: Call<'unsharedChunksVirtualVolume'>): Responses['unsharedChunksVirtualVolume'] {
   const base = call.req.baseVvolId ? vvolIdOf(call.req.baseVvolId, 'baseVvolId') : undefined;
   const r = call.face.engine.unsharedChunks(vvolIdOf(call.req.vvolId), base, num(call.req.segmentStartOffsetBytes, 'segmentStartOffsetBytes'), num(call.req.segmentLengthBytes, 'segmentLengthBytes'));
   return { chunkSizeBytes: r.chunkSizeBytes, scannedChunks: r.scannedChunks, unsharedChunks: r.unsharedChunks };

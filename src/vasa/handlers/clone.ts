@@ -1,19 +1,20 @@
 /** Clones: linked (fast) clones complete at once; full clones and diff copies run as engine tasks. */
 import type { Call } from '../face';
+import type { Responses } from '../generated/operations';
 import { VasaFault } from '../faults';
 import { doneTask, engineTaskInfo, findContainer, fromNameValues, str } from '../convert';
 import { vvolIdOf } from './vvol';
 
-export function fastCloneVirtualVolume(call: Call) {
+export function fastCloneVirtualVolume(call: Call<'fastCloneVirtualVolume'>): Responses['fastCloneVirtualVolume'] {
   const { engine } = call.face;
   const fcv = engine.fastClone(vvolIdOf(call.req.vvolId), { metadata: fromNameValues(call.req.metadata) });
   return doneTask(call.face, 'fastCloneVirtualVolume', engine.getArray(fcv.arrayId), fcv.vvolId);
 }
 
-export function cloneVirtualVolume(call: Call) {
+export function cloneVirtualVolume(call: Call<'cloneVirtualVolume'>): Responses['cloneVirtualVolume'] {
   const { engine } = call.face;
   const src = engine.getVvol(vvolIdOf(call.req.vvolId));
-  const target = call.req.newContainerId ? findContainer(engine, str(call.req.newContainerId)) : undefined;
+  const target = call.req.newContainerId ? findContainer(engine, call.req.newContainerId) : undefined;
   if (target && target.array.id !== src.arrayId) {
     throw new VasaFault('NotSupported', 'A full clone into a container of another disk array is not supported.', {}, true);
   }
@@ -22,7 +23,7 @@ export function cloneVirtualVolume(call: Call) {
   return engineTaskInfo(a, engine.getTask(r.taskId), 'cloneVirtualVolume', r.ld.vvolId);
 }
 
-export function copyDiffsToVirtualVolume(call: Call) {
+export function copyDiffsToVirtualVolume(call: Call<'copyDiffsToVirtualVolume'>): Responses['copyDiffsToVirtualVolume'] {
   const { engine } = call.face;
   const src = vvolIdOf(call.req.srcVVolId, 'srcVVolId');
   const taskId = engine.copyDiffs(src, vvolIdOf(call.req.srcBaseVVolId, 'srcBaseVVolId'), vvolIdOf(call.req.dstVVolId, 'dstVVolId'));

@@ -7,10 +7,12 @@
  */
 import { isArrayError } from '../../array/errors';
 import type { Call } from '../face';
+import type { EntityTypeEnum, Responses, StorageAlarmOut, StorageEventOut } from '../generated/operations';
 import { VasaFault } from '../faults';
 import { arrayId, nameValues } from '../convert';
 
-const ENTITY: Record<string, string> = { StorageArray: 'StorageArray', StorageContainer: 'StorageContainer', ProtocolEndpoint: 'ProtocolEndpoint', VirtualVolume: 'VirtualVolumeInfo' };
+/** Engine object types vCenter has an entity type for; the others go without one. */
+const ENTITY: Partial<Record<string, EntityTypeEnum>> = { StorageArray: 'StorageArray', StorageContainer: 'StorageContainer', ProtocolEndpoint: 'ProtocolEndpoint', VirtualVolume: 'VirtualVolumeInfo' };
 
 function last(v: unknown, name: string): number {
   const n = Number(v ?? -1);
@@ -31,13 +33,13 @@ function read<T>(table: 'events' | 'alarms', feed: () => { entries: T[] }): T[] 
   }
 }
 
-export function getEvents(call: Call) {
+export function getEvents(call: Call<'getEvents'>): Responses['getEvents'] {
   const ids = serialToId(call);
   const subscribed = call.session?.subscribeEvents ?? [];
   const after = last(call.req.lastEventId, 'lastEventId');
   return read('events', () => call.face.engine.vasaEvents(after, call.face.opts.maxEventsPerCall))
     .filter((e) => subscribed.length === 0 || subscribed.includes(e.type))
-    .map((e) => ({
+    .map((e): StorageEventOut => ({
       arrayId: ids.get(e.arrayId),
       eventConfigType: e.configType ?? undefined,
       eventId: e.gseq,
@@ -50,9 +52,9 @@ export function getEvents(call: Call) {
     }));
 }
 
-export function getAlarms(call: Call) {
+export function getAlarms(call: Call<'getAlarms'>): Responses['getAlarms'] {
   const after = last(call.req.lastAlarmId, 'lastAlarmId');
-  return read('alarms', () => call.face.engine.vasaAlarms(after, call.face.opts.maxEventsPerCall)).map((a) => ({
+  return read('alarms', () => call.face.engine.vasaAlarms(after, call.face.opts.maxEventsPerCall)).map((a): StorageAlarmOut => ({
     alarmId: a.gseq,
     alarmTimeStamp: a.time,
     alarmType: a.type,

@@ -1,10 +1,10 @@
 /** Session and provider operations: setContext, queryCatalog. */
 import { VasaFault } from '../faults';
 import type { Call, Face } from '../face';
-import type { HostInitiator, Session, SessionContext } from '../sessions';
-import { asList, str } from '../convert';
+import type { MessageCatalogOut, Responses, UsageContext, VasaProviderInfoOut, VendorModelOut } from '../generated/operations';
+import type { Session, SessionContext } from '../sessions';
 
-export function providerInfo(face: Face, session?: Session) {
+export function providerInfo(face: Face, session?: Session): VasaProviderInfoOut {
   return {
     defaultNamespace: 'com.nec.jp.ism.vasaprovider',
     defaultSessionTimeoutInSeconds: face.sessions.opts.defaultTimeoutSec,
@@ -15,7 +15,7 @@ export function providerInfo(face: Face, session?: Session) {
     retainVasaProviderCertificate: false,
     sessionId: session?.id,
     supportedProfile: ['ProfileBasedManagementProfile'],
-    supportedVendorModel: [...new Set(face.engine.listArrays().map((a) => a.model))].map((modelId) => ({ modelId, vendorId: 'NEC' })),
+    supportedVendorModel: [...new Set(face.engine.listArrays().map((a) => a.model))].map((modelId): VendorModelOut => ({ modelId, vendorId: 'NEC' })),
     uid: face.opts.uid,
     vasaApiVersion: '2.0',
     vasaProviderVersion: face.opts.version,
@@ -34,15 +34,6 @@ export function checkClientCertificate(call: Call): void {
   if (!clientCert) throw new VasaFault('InvalidSession', 'No client certificate was presented: register it with registerVASACertificate and connect with it.', {}, true);
   const v = face.certs.verifyClient(clientCert);
   if (!v.ok) throw new VasaFault('InvalidSession', `The client certificate is refused: ${v.reason}.`, {}, true);
-}
-
-interface UsageContextIn {
-  hostGuid?: string;
-  vcGuid?: string;
-  hostInitiator?: HostInitiator[];
-  hostIoIpAddress?: string[];
-  subscribeEvent?: string[];
-  sessionTimeoutInSeconds?: number;
 }
 
 /** The identifiers of a host, most specific first; the array knows hosts by one of them. */
@@ -74,15 +65,15 @@ function attachHost(face: Face, s: Session): void {
   s.engineHost ??= ids[0];
 }
 
-export function setContext(call: Call) {
+export function setContext(call: Call<'setContext'>): Responses['setContext'] {
   checkClientCertificate(call);
-  const u = (call.req.usageContext ?? {}) as UsageContextIn;
+  const u: UsageContext = call.req.usageContext ?? {};
   const ctx: SessionContext = {
-    hostGuid: u.hostGuid ? str(u.hostGuid) : undefined,
-    vcGuid: u.vcGuid ? str(u.vcGuid) : undefined,
-    hostInitiators: asList<HostInitiator>(u.hostInitiator),
-    hostIoIpAddresses: asList<string>(u.hostIoIpAddress),
-    subscribeEvents: asList<string>(u.subscribeEvent),
+    hostGuid: u.hostGuid || undefined,
+    vcGuid: u.vcGuid || undefined,
+    hostInitiators: u.hostInitiator ?? [],
+    hostIoIpAddresses: u.hostIoIpAddress ?? [],
+    subscribeEvents: u.subscribeEvent ?? [],
     clientCertificate: call.clientCert,
     certFingerprint: call.certFingerprint,
   };
@@ -92,9 +83,9 @@ export function setContext(call: Call) {
   return providerInfo(call.face, session);
 }
 
-export function queryCatalog(call: Call) {
+export function queryCatalog(call: Call<'queryCatalog'>): Responses['queryCatalog'] {
   const base = call.face.opts.baseUrl;
-  return (['Alarm', 'Event', 'Fault'] as const).map((catalogName) => ({
+  return (['Alarm', 'Event', 'Fault'] as const).map((catalogName): MessageCatalogOut => ({
     catalogName,
     catalogUri: `${base}/catalog/en/${catalogName.toLowerCase()}.vmsg`,
     catalogVersion: call.face.opts.version,

@@ -4,23 +4,24 @@
  * batch, which the engine takes at one consistent point. revertVirtualVolume.
  */
 import type { Call } from '../face';
-import { asList, checkBatch, doneTask, fromNameValues, str, vvolInfo } from '../convert';
+import type { Responses } from '../generated/operations';
+import { checkBatch, doneTask, fromNameValues, str, vvolInfo } from '../convert';
 import { VasaFault } from '../faults';
 import { batchStatus, inRequestOrder, readItem } from './batch-items';
 import { vvolIdOf } from './vvol';
 import { qn, NS, typed } from '../soap/codec';
-import { spaceStats } from './space';
+import { vvolStats } from './space';
 
-export function prepareToSnapshotVirtualVolume(call: Call) {
-  const { engine } = call.face;
-  const baseId = vvolIdOf(call.req.vvolId);
-  const esv = engine.prepareSnapshot(baseId);
+export function prepareToSnapshotVirtualVolume(call: Call<'prepareToSnapshotVirtualVolume'>): Responses['prepareToSnapshotVirtualVolume'] {
+  // One engine call: the snapshot made, and its parent's metadata and space read, in one transaction.
+  const p = call.face.engine.prepareWithParent(vvolIdOf(call.req.vvolId));
+  call.arrays = [p.array.name];
   const result = typed(qn(NS.vvol, 'PrepareSnapshotResult'), {
-    parentInfo: vvolInfo(engine.vvolDetail(baseId)),
-    parentStats: spaceStats(call, baseId),
-    snapshotId: esv.vvolId,
+    parentInfo: vvolInfo(p.parent),
+    parentStats: vvolStats(p.parent.space),
+    snapshotId: p.snapshot.vvolId,
   });
-  return doneTask(call.face, 'prepareToSnapshotVirtualVolume', engine.getArray(esv.arrayId), result);
+  return doneTask(call.face, 'prepareToSnapshotVirtualVolume', p.array, result);
 }
 
 /**
@@ -29,14 +30,18 @@ export function prepareToSnapshotVirtualVolume(call: Call) {
  * the batch took, an item the deadline left untouched is Timeout (still prepared), an
  * item that failed carries its own fault.
  */
-export function snapshotVirtualVolume(call: Call) {
-  const raw = asList<{ vvolId?: unknown; metadata?: unknown }>(call.req.snapshotInfo);
+export function snapshotVirtualVolume(call: Call<'snapshotVirtualVolume'>): Responses['snapshotVirtualVolume'] {
+  const raw = call.req.snapshotInfo;
   checkBatch(call.face, raw.length, 'snapshots');
-  const timeout = Number(call.req.timeoutMS ?? 0);
+  const timeout = call.req.timeoutMS;
   if (!Number.isFinite(timeout) || timeout < 0) throw new VasaFault('InvalidArgument', 'timeoutMS must not be negative.', {}, true);
   const deadline = timeout > 0 ? call.face.clock.now() + timeout : undefined;
   const inputs = raw.map((i) => readItem(() => ({ snapshotVvolId: vvolIdOf(i.vvolId, 'snapshotInfo/vvolId'), metadata: fromNameValues(i.metadata) })));
-  const results = inRequestOrder(inputs, (items) => call.face.engine.takeSnapshots(items, { deadline }));
+  const results = inRequestOrder(inputs, (items) => {
+    const b = call.face.engine.takeSnapshotBatch(items, { deadline });
+    call.arrays = b.arrays;
+    return b.results;
+  });
   return results.map((r, n) => {
     if (r instanceof VasaFault) return batchStatus(str(raw[n].vvolId).trim(), r);
     switch (r.outcome) {
@@ -50,7 +55,7 @@ export function snapshotVirtualVolume(call: Call) {
   });
 }
 
-export function revertVirtualVolume(call: Call) {
+export function revertVirtualVolume(call: Call<'revertVirtualVolume'>): Responses['revertVirtualVolume'] {
   const ld = call.face.engine.revert(vvolIdOf(call.req.vvolId), vvolIdOf(call.req.snapshotVvolId, 'snapshotVvolId'));
   return doneTask(call.face, 'revertVirtualVolume', call.face.engine.getArray(ld.arrayId));
 }

@@ -3,18 +3,19 @@ import { peEui } from '../../array/ids';
 import type { DiskArray } from '../../array/types';
 import { VasaFault } from '../faults';
 import type { Call, Face } from '../face';
+import type { EntityTypeEnum, Responses } from '../generated/operations';
 import type { Session } from '../sessions';
-import { arrayId, asList, containers, findArrayByWireId, protocolEndpoint, storageArray, storageContainer, str } from '../convert';
+import { arrayId, containers, findArrayByWireId, protocolEndpoint, storageArray, storageContainer, str } from '../convert';
 
-export function queryArrays(call: Call) {
-  const ids = asList<string>(call.req.arrayUniqueId).map(str);
+export function queryArrays(call: Call<'queryArrays'>): Responses['queryArrays'] {
+  const ids = call.req.arrayUniqueId ?? [];
   const all = call.face.engine.listArrays();
   if (ids.length === 0) return all.map(storageArray);
   return ids.map((id) => storageArray(findArrayByWireId(call.face.engine, id)));
 }
 
-export function queryStorageContainer(call: Call) {
-  const ids = asList<string>(call.req.containerId).map((x) => str(x).toLowerCase());
+export function queryStorageContainer(call: Call<'queryStorageContainer'>): Responses['queryStorageContainer'] {
+  const ids = (call.req.containerId ?? []).map((x) => x.toLowerCase());
   const all = containers(call.face.engine);
   const wanted = ids.length ? ids : [...all.keys()];
   return wanted.map((id) => {
@@ -25,8 +26,9 @@ export function queryStorageContainer(call: Call) {
   });
 }
 
-export function queryStorageContainerForArray(call: Call) {
-  const a = findArrayByWireId(call.face.engine, str(call.req.arrayId));
+export function queryStorageContainerForArray(call: Call<'queryStorageContainerForArray'>): Responses['queryStorageContainerForArray'] {
+  const a = findArrayByWireId(call.face.engine, call.req.arrayId);
+  call.arrays = [a.name];
   call.face.engine.checkAvailable(a.name, 'query');
   return [...containers(call.face.engine).entries()].filter(([, c]) => c.array.id === a.id).map(([id]) => id);
 }
@@ -38,8 +40,8 @@ function visiblePes(face: Face, a: DiskArray, s?: Session) {
   return pes.filter((pe) => s.engineHost !== undefined && pe.hosts.includes(s.engineHost));
 }
 
-export function queryProtocolEndpoint(call: Call) {
-  const ids = asList<string>(call.req.peId).map((x) => str(x).toLowerCase());
+export function queryProtocolEndpoint(call: Call<'queryProtocolEndpoint'>): Responses['queryProtocolEndpoint'] {
+  const ids = (call.req.peId ?? []).map((x) => x.toLowerCase());
   const out: ReturnType<typeof protocolEndpoint>[] = [];
   for (const a of call.face.engine.listArrays()) {
     for (const pe of visiblePes(call.face, a, call.session)) {
@@ -51,17 +53,17 @@ export function queryProtocolEndpoint(call: Call) {
   return out;
 }
 
-export function queryProtocolEndpointForArray(call: Call) {
-  const a = findArrayByWireId(call.face.engine, str(call.req.arrayId));
+export function queryProtocolEndpointForArray(call: Call<'queryProtocolEndpointForArray'>): Responses['queryProtocolEndpointForArray'] {
+  const a = findArrayByWireId(call.face.engine, call.req.arrayId);
+  call.arrays = [a.name];
   call.face.engine.checkAvailable(a.name, 'query');
   return visiblePes(call.face, a, call.session).map((pe) => peEui(a.wwn, pe.ldn));
 }
 
 /** ESXi reports the PEs it sees in-band; later binds go only through those. */
-export function setPEContext(call: Call) {
+export function setPEContext(call: Call<'setPEContext'>): Responses['setPEContext'] {
   const s = call.session as Session;
-  const reported = asList<{ uniqueIdentifier?: string; inBandId?: { lunId?: string } }>(call.req.listOfHostPE)
-    .map((p) => str(p.inBandId?.lunId ?? p.uniqueIdentifier).toLowerCase());
+  const reported = (call.req.listOfHostPE ?? []).map((p) => str(p.inBandId?.lunId ?? p.uniqueIdentifier).toLowerCase());
   const m = new Map<number, number[]>();
   for (const a of call.face.engine.listArrays()) {
     const ldns = call.face.engine.listProtocolEndpoints(a.name, []).filter((l) => reported.includes(peEui(a.wwn, l.ldn))).map((l) => l.ldn);
@@ -71,7 +73,7 @@ export function setPEContext(call: Call) {
   return undefined;
 }
 
-function entityIds(face: Face, type: string, s?: Session): string[] {
+function entityIds(face: Face, type: EntityTypeEnum | undefined, s?: Session): string[] {
   const e = face.engine;
   switch (type) {
     case 'StorageArray':
@@ -87,14 +89,14 @@ function entityIds(face: Face, type: string, s?: Session): string[] {
   }
 }
 
-export function getNumberOfEntities(call: Call) {
-  return entityIds(call.face, str(call.req.entityType), call.session).length;
+export function getNumberOfEntities(call: Call<'getNumberOfEntities'>): Responses['getNumberOfEntities'] {
+  return entityIds(call.face, call.req.entityType, call.session).length;
 }
 
-export function queryUniqueIdentifiersForEntity(call: Call) {
-  return entityIds(call.face, str(call.req.entityType), call.session);
+export function queryUniqueIdentifiersForEntity(call: Call<'queryUniqueIdentifiersForEntity'>): Responses['queryUniqueIdentifiersForEntity'] {
+  return entityIds(call.face, call.req.entityType, call.session);
 }
 
-export function queryDRSMigrationCapabilityForPerformance() {
+export function queryDRSMigrationCapabilityForPerformance(): Responses['queryDRSMigrationCapabilityForPerformance'] {
   return false;
 }

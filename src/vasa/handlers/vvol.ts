@@ -3,7 +3,10 @@ import { vvolIdForm } from '../../array/ids';
 import { MiB, VvolType } from '../../array/models';
 import { VasaFault } from '../faults';
 import type { Call } from '../face';
-import { asList, checkBatch, doneTask, findContainer, fromNameValues, str, vvolInfo } from '../convert';
+import type { Responses } from '../generated/operations';
+import { wantsThick } from '../../policy/profile';
+import { profileFromWire } from '../storage-profile';
+import { checkBatch, doneTask, fromNameValues, str, vvolInfo } from '../convert';
 
 const TYPES: Record<string, VvolType> = { Config: 'config', Data: 'data', Swap: 'swap', Memory: 'memory', Other: 'other' };
 
@@ -25,61 +28,45 @@ function sizeBytes(v: unknown): number {
   return n * MiB;
 }
 
-/** Thick or thin, from VMware's standard spaceEfficiency rule in the profile (thin when absent). */
-export function wantsThick(profile: unknown): boolean {
-  const p = profile as { constraints?: { subProfiles?: unknown } } | undefined;
-  for (const sub of asList<{ capability?: unknown }>(p?.constraints?.subProfiles)) {
-    for (const cap of asList<{ capabilityId?: { id?: string }; constraint?: unknown }>(sub.capability)) {
-      for (const con of asList<{ propertyInstance?: unknown }>(cap.constraint)) {
-        for (const pi of asList<{ id?: string; value?: unknown }>(con.propertyInstance)) {
-          if ((pi.id === 'spaceEfficiency' || cap.capabilityId?.id === 'spaceEfficiency') && /^thick$/i.test(str(pi.value))) return true;
-        }
-      }
-    }
-  }
-  return false;
-}
-
-export function createVirtualVolume(call: Call) {
-  const { engine } = call.face;
-  const c = findContainer(engine, str(call.req.containerId));
+export function createVirtualVolume(call: Call<'createVirtualVolume'>): Responses['createVirtualVolume'] {
   const type = TYPES[str(call.req.vvolType)];
   if (!type) throw new VasaFault('InvalidArgument', `vvolType "${str(call.req.vvolType)}" is not Config, Data, Swap, Memory or Other.`, {}, true);
   const metadata = fromNameValues(call.req.metadata);
-  const r = engine.createVvol(c.array.name, { pool: c.pool.poolNo, type, sizeBytes: sizeBytes(call.req.sizeInMB), metadata, thick: wantsThick(call.req.storageProfile) });
+  // One engine call: the container found by its id and the VVol made in one transaction.
+  const r = call.face.engine.createVvolInContainer(str(call.req.containerId), { type, sizeBytes: sizeBytes(call.req.sizeInMB), metadata, thick: wantsThick(profileFromWire(call.req.storageProfile)) });
+  call.arrays = [r.array.name];
   for (const w of r.warnings) call.face.log.warn(w);
-  return doneTask(call.face, 'createVirtualVolume', c.array, r.ld.vvolId);
+  return doneTask(call.face, 'createVirtualVolume', r.array, r.ld.vvolId);
 }
 
-export function deleteVirtualVolume(call: Call) {
+export function deleteVirtualVolume(call: Call<'deleteVirtualVolume'>): Responses['deleteVirtualVolume'] {
   call.face.engine.deleteVvol(vvolIdOf(call.req.vvolId));
   return undefined;
 }
 
-export function resizeVirtualVolume(call: Call) {
+export function resizeVirtualVolume(call: Call<'resizeVirtualVolume'>): Responses['resizeVirtualVolume'] {
   const ld = call.face.engine.resizeVvol(vvolIdOf(call.req.vvolId), sizeBytes(call.req.sizeInMB));
   return doneTask(call.face, 'resizeVirtualVolume', call.face.engine.getArray(ld.arrayId));
 }
 
-export function updateVirtualVolumeMetaData(call: Call) {
+export function updateVirtualVolumeMetaData(call: Call<'updateVirtualVolumeMetaData'>): Responses['updateVirtualVolumeMetaData'] {
   call.face.engine.updateVvolMetadata(vvolIdOf(call.req.vvolId), fromNameValues(call.req.keyValuePair));
   return undefined;
 }
 
-export function queryVirtualVolume(call: Call) {
-  const constraints = asList<{ key?: string; value?: string }>(call.req.searchConstraint).map((c) => {
+export function queryVirtualVolume(call: Call<'queryVirtualVolume'>): Responses['queryVirtualVolume'] {
+  const constraints = (call.req.searchConstraint ?? []).map((c) => {
     if (!c.key) throw new VasaFault('InvalidArgument', 'A search constraint has no key.', {}, true);
     return { key: c.key, value: c.value === undefined || c.value === '' ? undefined : str(c.value) };
   });
   return call.face.engine.queryVvols(constraints);
 }
 
-export function queryVirtualVolumeInfo(call: Call) {
-  const ids = asList<string>(call.req.vvolId).map((v) => vvolIdOf(v));
+export function queryVirtualVolumeInfo(call: Call<'queryVirtualVolumeInfo'>): Responses['queryVirtualVolumeInfo'] {
+  const ids = call.req.vvolId.map((v) => vvolIdOf(v));
   checkBatch(call.face, ids.length, 'VVols');
-  return call.face.engine.batchRead(() => ids.map((id) => {
-    const d = call.face.engine.vvolDetail(id);
-    call.face.engine.checkAvailable(d.arrayId, 'query');
-    return vvolInfo(d);
-  }));
+  // One read: each VVol's row once, its array's gate, the metadata of all of them.
+  const r = call.face.engine.vvolInfos(ids);
+  call.arrays = r.arrays;
+  return r.infos.map(vvolInfo);
 }

@@ -3,7 +3,8 @@
  * schema order, each in the namespace of the schema that declares it, with xsi:type
  * where a derived type fills a base-typed slot or a value fills an xs:anyType slot.
  * Decoding checks occurrence, enumerations and primitive types, and gives plain
- * objects (keys = element local names; repeated elements as arrays).
+ * objects (keys = element local names; an element that may repeat, maxOccurs > 1, is an
+ * array even when given once). src/vasa/generated/operations.ts types these shapes.
  */
 import { ANY_TYPE, ElementDecl, key, QN, SchemaSet } from './schema';
 import { cleanText, escapeAttr, escapeText, isNil, resolveQName, XmlNode, XSD, XSI } from './xml';
@@ -133,10 +134,13 @@ export class Codec {
     const xsiType = node.attrs[`{${XSI}}type`];
     if (xsiType) {
       const t = resolveQName(node, xsiType);
-      if (key(declared) !== key(ANY_TYPE) && !this.schema.derivesFrom(t, declared) && t.ns !== XSD) {
+      const isAny = key(declared) === key(ANY_TYPE);
+      if (!isAny && !this.schema.derivesFrom(t, declared) && t.ns !== XSD) {
         throw new CodecError(`${path}: xsi:type ${t.local} is not a ${declared.local}.`);
       }
-      type = t;
+      // Toolkits write xsi:type="xsd:string" (or long, ...) on typed slots too: there the
+      // declared type decides, so a value is what the generated request types say it is.
+      if (isAny || t.ns !== XSD) type = t;
     }
     const def = this.schema.type(type);
     if (def?.kind === 'complex') {
@@ -148,8 +152,10 @@ export class Codec {
     }
     const builtin = this.schema.builtin(type);
     const text = node.text.trim();
-    if (def?.kind === 'simple' && def.enumeration && !def.enumeration.includes(text)) {
-      throw new CodecError(`${path}: "${text.slice(0, 64)}" is not one of ${def.enumeration.join(', ')}.`);
+    if (def?.kind === 'simple' && def.enumeration) {
+      if (!def.enumeration.includes(text)) throw new CodecError(`${path}: "${text.slice(0, 64)}" is not one of ${def.enumeration.join(', ')}.`);
+      // The value checked, not the untrimmed text: handlers compare it with the enumeration.
+      if (builtin === 'string') return text;
     }
     return this.parsePrimitive(builtin === 'string' ? node.text : text, builtin, path);
   }
