@@ -210,9 +210,21 @@ export class DiskArrayEngine {
   createVvol(ref: lookup.ArrayRef, c: vvols.CreateVvol): vvols.Created { return this.tx(() => vvols.createVvol(this.ctx, ref, c)); }
   /** createVirtualVolume: the container found by its VASA id and the VVol made, in one transaction. */
   createVvolInContainer(containerId: string, c: Omit<vvols.CreateVvol, 'pool'>): vvols.Created & { array: DiskArray } { return this.tx(() => vvols.createInContainer(this.ctx, containerId, c)); }
-  deleteVvol(vvolId: string): { background: boolean; taskId?: string } { return this.tx(() => vvols.deleteVvol(this.ctx, vvolId)); }
+  /** Deletes a VVol; says on which array (for the call log), in the same transaction. */
+  deleteVvol(vvolId: string): { background: boolean; taskId?: string; array: string } {
+    return this.tx(() => {
+      const array = lookup.getArray(this.ctx, lookup.getVvol(this.ctx, vvolId).arrayId).name;
+      return { ...vvols.deleteVvol(this.ctx, vvolId), array };
+    });
+  }
   resizeVvol(vvolId: string, bytes: number): LogicalDisk { return this.tx(() => vvols.resizeVvol(this.ctx, vvolId, bytes)); }
-  updateVvolMetadata(vvolId: string, kv: Record<string, string>): void { this.tx(() => vvols.updateVvolMetadata(this.ctx, vvolId, kv)); }
+  /** Updates a VVol's metadata; returns its array's name (for the call log), in the same transaction. */
+  updateVvolMetadata(vvolId: string, kv: Record<string, string>): string {
+    return this.tx(() => {
+      vvols.updateVvolMetadata(this.ctx, vvolId, kv);
+      return lookup.getArray(this.ctx, lookup.getVvol(this.ctx, vvolId).arrayId).name;
+    });
+  }
   getVvol(vvolId: string): LogicalDisk { return this.read(() => lookup.getVvol(this.ctx, vvolId)); }
   /** A VVol's metadata alone (one query; what a VirtualVolumeInfo carries). */
   vvolMetadata(vvolId: string): Record<string, string> {

@@ -125,6 +125,17 @@ describe('hot paths: one engine call per VASA call', () => {
     expect(logLine('createVirtualVolume')).toMatch(/ array=Storage001 .* ok$/);
   });
 
+  test('the other VVol operations name their array on the log line too (no lookup of their own)', async () => {
+    const [a, b] = vvols(2, 'vm-other-ops').map((d) => d.vvolId!);
+    await c.ok('updateVirtualVolumeMetaData', { vvolId: a, keyValuePair: [{ parameterName: 'VMW_VVolName', parameterValue: 'renamed.vmdk' }] });
+    await c.ok('resizeVirtualVolume', { vvolId: a, sizeInMB: 2048 });
+    await c.ok('fastCloneVirtualVolume', { vvolId: a, metadata: [{ parameterName: 'VMW_VmID', parameterValue: 'vm-other-clone' }] });
+    await c.ok('deleteVirtualVolume', { vvolId: b });
+    for (const op of ['updateVirtualVolumeMetaData', 'resizeVirtualVolume', 'fastCloneVirtualVolume', 'deleteVirtualVolume']) {
+      expect({ op, line: logLine(op) }).toEqual({ op, line: expect.stringMatching(/ array=Storage001 .* ok$/) });
+    }
+  });
+
   test('prepareToSnapshotVirtualVolume: one write transaction, the base row read once', async () => {
     const base = vvol(t.fixture, { vm: 'vm-prepare' }).vvolId!;
     let task: Rec = {};

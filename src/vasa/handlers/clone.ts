@@ -8,7 +8,9 @@ import { vvolIdOf } from './vvol';
 export function fastCloneVirtualVolume(call: Call<'fastCloneVirtualVolume'>): Responses['fastCloneVirtualVolume'] {
   const { engine } = call.face;
   const fcv = engine.fastClone(vvolIdOf(call.req.vvolId), { metadata: fromNameValues(call.req.metadata) });
-  return doneTask(call.face, 'fastCloneVirtualVolume', engine.getArray(fcv.arrayId), fcv.vvolId);
+  const a = engine.getArray(fcv.arrayId);
+  call.arrays = [a.name];
+  return doneTask(call.face, 'fastCloneVirtualVolume', a, fcv.vvolId);
 }
 
 export function cloneVirtualVolume(call: Call<'cloneVirtualVolume'>): Responses['cloneVirtualVolume'] {
@@ -20,6 +22,7 @@ export function cloneVirtualVolume(call: Call<'cloneVirtualVolume'>): Responses[
   }
   const r = engine.fullClone(src.vvolId as string, { pool: target?.pool.poolNo, metadata: fromNameValues(call.req.metadata) });
   const a = engine.getArray(src.arrayId);
+  call.arrays = [a.name];
   return engineTaskInfo(a, engine.getTask(r.taskId), 'cloneVirtualVolume', r.ld.vvolId);
 }
 
@@ -27,5 +30,7 @@ export function copyDiffsToVirtualVolume(call: Call<'copyDiffsToVirtualVolume'>)
   const { engine } = call.face;
   const src = vvolIdOf(call.req.srcVVolId, 'srcVVolId');
   const taskId = engine.copyDiffs(src, vvolIdOf(call.req.srcBaseVVolId, 'srcBaseVVolId'), vvolIdOf(call.req.dstVVolId, 'dstVVolId'));
-  return engineTaskInfo(engine.getArray(engine.getVvol(src).arrayId), engine.getTask(taskId), 'copyDiffsToVirtualVolume');
+  const a = engine.getArray(engine.getVvol(src).arrayId);
+  call.arrays = [a.name];
+  return engineTaskInfo(a, engine.getTask(taskId), 'copyDiffsToVirtualVolume');
 }

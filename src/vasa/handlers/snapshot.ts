@@ -57,7 +57,9 @@ export function snapshotVirtualVolume(call: Call<'snapshotVirtualVolume'>): Resp
 
 export function revertVirtualVolume(call: Call<'revertVirtualVolume'>): Responses['revertVirtualVolume'] {
   const ld = call.face.engine.revert(vvolIdOf(call.req.vvolId), vvolIdOf(call.req.snapshotVvolId, 'snapshotVvolId'));
-  return doneTask(call.face, 'revertVirtualVolume', call.face.engine.getArray(ld.arrayId));
+  const a = call.face.engine.getArray(ld.arrayId);
+  call.arrays = [a.name];
+  return doneTask(call.face, 'revertVirtualVolume', a);
 }
 
 export { str };

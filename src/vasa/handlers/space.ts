@@ -16,6 +16,7 @@ export function vvolStats(s: VvolSpace) {
 
 export function spaceStatsForStorageContainer(call: Call<'spaceStatsForStorageContainer'>): Responses['spaceStatsForStorageContainer'] {
   const c = findContainer(call.face.engine, call.req.containerId);
+  call.arrays = [c.array.name];
   call.face.engine.checkAvailable(c.array.name, 'query');
   const s = call.face.engine.poolSpace(c.array.name, c.pool.poolNo);
   const stats: ContainerSpaceStatsOut = {

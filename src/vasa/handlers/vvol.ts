@@ -40,17 +40,19 @@ export function createVirtualVolume(call: Call<'createVirtualVolume'>): Response
 }
 
 export function deleteVirtualVolume(call: Call<'deleteVirtualVolume'>): Responses['deleteVirtualVolume'] {
-  call.face.engine.deleteVvol(vvolIdOf(call.req.vvolId));
+  call.arrays = [call.face.engine.deleteVvol(vvolIdOf(call.req.vvolId)).array];
   return undefined;
 }
 
 export function resizeVirtualVolume(call: Call<'resizeVirtualVolume'>): Responses['resizeVirtualVolume'] {
   const ld = call.face.engine.resizeVvol(vvolIdOf(call.req.vvolId), sizeBytes(call.req.sizeInMB));
-  return doneTask(call.face, 'resizeVirtualVolume', call.face.engine.getArray(ld.arrayId));
+  const a = call.face.engine.getArray(ld.arrayId);
+  call.arrays = [a.name];
+  return doneTask(call.face, 'resizeVirtualVolume', a);
 }
 
 export function updateVirtualVolumeMetaData(call: Call<'updateVirtualVolumeMetaData'>): Responses['updateVirtualVolumeMetaData'] {
-  call.face.engine.updateVvolMetadata(vvolIdOf(call.req.vvolId), fromNameValues(call.req.keyValuePair));
+  call.arrays = [call.face.engine.updateVvolMetadata(vvolIdOf(call.req.vvolId), fromNameValues(call.req.keyValuePair))];
   return undefined;
 }
 
