@@ -57,7 +57,7 @@ test('B5: while a snapshot of a VM is still being deleted, revert, new snapshot,
   expectError(() => f.engine.fullClone(disk1.vvolId!, { pool: 1 }), 'BUSY', BUSY);
   // The snapshot being deleted cannot be read, and deleting it again changes nothing.
   expectError(() => f.engine.readChunks(s1, 0, 1), 'FAILED_PRECONDITION');
-  expect(f.engine.deleteVvol(s1.vvolId!)).toEqual({ background: true });
+  expect(f.engine.deleteVvol(s1.vvolId!)).toEqual({ background: true, array: 'Storage001' });
   expect(f.engine.listTasks(f.array, true).filter((x) => x.kind === 'snapshot-delete')).toHaveLength(1);
 
   // Another VM is not affected.
