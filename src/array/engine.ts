@@ -7,6 +7,7 @@
  */
 import { Store, StoreError } from '../store/db';
 import * as arrays from './arrays';
+import * as backup from './backup-volumes';
 import * as binding from './binding';
 import { allocatedCount } from './chunks';
 import * as clones from './clones';
@@ -31,6 +32,7 @@ import * as sysvol from './system-volumes';
 import * as tasks from './tasks';
 import type { DiskArray, LdDetail, LogicalDisk, Pool } from './types';
 import * as vvols from './vvols';
+import * as vvolProfiles from './vvol-profiles';
 
 /** One LD as bulk readers (the relation file) see it: the attributes plus a few joined facts, no metadata. */
 export interface LdScanRow {
@@ -209,7 +211,15 @@ export class DiskArrayEngine {
   // ---- VVols --------------------------------------------------------------------------
   createVvol(ref: lookup.ArrayRef, c: vvols.CreateVvol): vvols.Created { return this.tx(() => vvols.createVvol(this.ctx, ref, c)); }
   /** createVirtualVolume: the container found by its VASA id and the VVol made, in one transaction. */
-  createVvolInContainer(containerId: string, c: Omit<vvols.CreateVvol, 'pool'>): vvols.Created & { array: DiskArray } { return this.tx(() => vvols.createInContainer(this.ctx, containerId, c)); }
+  createVvolInContainer(containerId: string, c: Omit<vvols.CreateVvol, 'pool'>, placement?: vvolProfiles.Placement): vvols.Created & { array: DiskArray } {
+    return this.tx(() => {
+      // B11: the container is checked against the profile before anything changes; the VVol and its profile are one transaction.
+      const assign = placement ? vvolProfiles.place(this.ctx, lookup.getContainer(this.ctx, containerId).pool.id, placement) : () => undefined;
+      const r = vvols.createInContainer(this.ctx, containerId, c);
+      assign(r.ld);
+      return r;
+    });
+  }
   /** Deletes a VVol; says on which array (for the call log), in the same transaction. */
   deleteVvol(vvolId: string): { background: boolean; taskId?: string; array: string } {
     return this.tx(() => {
@@ -217,7 +227,22 @@ export class DiskArrayEngine {
       return { ...vvols.deleteVvol(this.ctx, vvolId), array };
     });
   }
-  resizeVvol(vvolId: string, bytes: number): LogicalDisk { return this.tx(() => vvols.resizeVvol(this.ctx, vvolId, bytes)); }
+  /**
+   * Grows a VVol. B9: one with backup volumes expands its RVs first, each step whole; a
+   * failed step's message is thrown after the steps before it are committed (backup-volumes.ts).
+   */
+  resizeVvol(vvolId: string, bytes: number): LogicalDisk {
+    const r = this.tx(() => {
+      const ld = lookup.getVvol(this.ctx, vvolId);
+      return backup.hasBackupVolumes(this.ctx, ld) ? backup.expandWithBackups(this.ctx, ld, bytes) : { ld: vvols.resizeVvol(this.ctx, vvolId, bytes) };
+    });
+    if (r.failure) throw r.failure;
+    return r.ld;
+  }
+  /** 3.9.1: gives a VVol the backup volumes (RVs) its backup policy asks for (B6-B8), one transaction. */
+  ensureBackupVolumes(vvolId: string, policy: backup.BackupPolicy): backup.EnsuredBackup { return this.tx(() => backup.ensureBackupVolumes(this.ctx, vvolId, policy)); }
+  /** The RVs the provider made for a VVol, first generation first. */
+  backupVolumes(vvolId: string): backup.BackupVolume[] { return this.read(() => backup.backupVolumesOf(this.ctx, lookup.getVvol(this.ctx, vvolId))); }
   /** Updates a VVol's metadata; returns its array's name (for the call log), in the same transaction. */
   updateVvolMetadata(vvolId: string, kv: Record<string, string>): string {
     return this.tx(() => {
@@ -304,7 +329,15 @@ export class DiskArrayEngine {
   // ---- snapshots and clones -----------------------------------------------------------
   prepareSnapshot(baseVvolId: string): LogicalDisk { return this.tx(() => snapshots.prepareSnapshot(this.ctx, baseVvolId)); }
   /** prepareToSnapshotVirtualVolume in one transaction: the snapshot, its array, and its parent's metadata and space. */
-  prepareWithParent(baseVvolId: string): snapshots.Prepared { return this.tx(() => snapshots.prepareWithParent(this.ctx, baseVvolId)); }
+  prepareWithParent(baseVvolId: string, placement?: vvolProfiles.Placement): snapshots.Prepared {
+    return this.tx(() => {
+      // Without a profile nothing more is read (the hot path reads the base row once).
+      const assign = placement ? vvolProfiles.place(this.ctx, lookup.getVvol(this.ctx, baseVvolId).poolId, placement) : () => undefined;
+      const p = snapshots.prepareWithParent(this.ctx, baseVvolId);
+      assign(p.snapshot);
+      return p;
+    });
+  }
   /** snapshotVirtualVolume in one transaction: the items and their arrays. */
   takeSnapshotBatch(items: snapshots.SnapshotItem[], opts?: snapshots.TakeOptions): snapshots.SnapshotBatch { return this.tx(() => snapshots.takeSnapshotBatch(this.ctx, items, opts)); }
   takeSnapshots(items: snapshots.SnapshotItem[], opts?: snapshots.TakeOptions): snapshots.SnapshotResult[] { return this.tx(() => snapshots.takeSnapshots(this.ctx, items, opts)); }
@@ -329,8 +362,72 @@ export class DiskArrayEngine {
       return tasks.startSnapshotDeletion(this.ctx, a, sv);
     });
   }
-  fastClone(srcVvolId: string, o?: clones.CloneOptions): LogicalDisk { return this.tx(() => clones.fastClone(this.ctx, srcVvolId, o)); }
-  fullClone(srcVvolId: string, o?: clones.FullCloneOptions): { ld: LogicalDisk; taskId: string } { return this.tx(() => clones.fullClone(this.ctx, srcVvolId, o)); }
+  fastClone(srcVvolId: string, o?: clones.CloneOptions, placement?: vvolProfiles.Placement): LogicalDisk {
+    return this.tx(() => {
+      const assign = placement ? vvolProfiles.place(this.ctx, lookup.getVvol(this.ctx, srcVvolId).poolId, placement) : () => undefined;
+      const ld = clones.fastClone(this.ctx, srcVvolId, o);
+      assign(ld);
+      return ld;
+    });
+  }
+  fullClone(srcVvolId: string, o?: clones.FullCloneOptions, placement?: vvolProfiles.Placement): { ld: LogicalDisk; taskId: string } {
+    return this.tx(() => {
+      let assign: (ld: LogicalDisk) => void = () => undefined;
+      if (placement) {
+        const src = lookup.getVvol(this.ctx, srcVvolId);
+        assign = vvolProfiles.place(this.ctx, o?.pool !== undefined ? lookup.getPool(this.ctx, src.arrayId, o.pool).id : src.poolId, placement);
+      }
+      const r = clones.fullClone(this.ctx, srcVvolId, o);
+      assign(r.ld);
+      return r;
+    });
+  }
+
+  // ---- storage policies (B11) ---------------------------------------------------------
+  /** updateStorageProfileForVirtualVolume: the VVol's container checked against the new profile, which is stored. */
+  updateVvolProfile(vvolId: string, placement: vvolProfiles.Placement): DiskArray {
+    return this.tx(() => {
+      const ld = lookup.getVvol(this.ctx, vvolId);
+      const a = lookup.getArray(this.ctx, ld.arrayId);
+      checkGate(a, 'updateMetadata');
+      vvolProfiles.place(this.ctx, ld.poolId, placement)(ld);
+      return a;
+    });
+  }
+  /** What a Storage Container offers to a policy, read now. */
+  containerFacts(containerId: string): vvolProfiles.ContainerFacts {
+    return this.read(() => {
+      const { array, pool } = lookup.getContainer(this.ctx, containerId);
+      return vvolProfiles.containerFacts(this.ctx, array, pool);
+    });
+  }
+  /** Every Storage Container in scope with what it offers (one read). */
+  allContainerFacts(): vvolProfiles.ContainerFacts[] {
+    return this.read(() => arrays.listArrays(this.ctx).flatMap((a) => pools.listPools(this.ctx, a.id).filter((p) => p.container).map((p) => vvolProfiles.containerFacts(this.ctx, a, p))));
+  }
+  /** The newest generation held of the profiles vCenter applied (all, or those named). */
+  storedProfiles(ids?: readonly string[]): vvolProfiles.ProfileRecord[] { return this.read(() => vvolProfiles.storedProfiles(this.ctx, ids)); }
+  /** A VVol with its container's facts and its profile (undefined: created without one). */
+  vvolPolicy(vvolId: string): { ld: LogicalDisk; facts: vvolProfiles.ContainerFacts; profile?: vvolProfiles.ProfileRecord & { compliant: boolean } } {
+    return this.read(() => {
+      const ld = lookup.getVvol(this.ctx, vvolId);
+      return { ld, facts: vvolProfiles.factsOfPool(this.ctx, ld.poolId), profile: vvolProfiles.profileOfLd(this.ctx, ld.id) };
+    });
+  }
+  /**
+   * Judges VVols against their profiles, from the pools as they are now, in one write
+   * transaction: `judge` gives each verdict, and a VVol found newly out of compliance
+   * raises a Compliance alarm (vvol-profiles.recordVerdict).
+   */
+  checkCompliance<T>(vvolIds: readonly string[], judge: (v: { ld: LogicalDisk; facts: vvolProfiles.ContainerFacts; profile?: vvolProfiles.ProfileRecord }) => { verdict: T; compliant: boolean; message: string }): T[] {
+    return this.tx(() => vvolIds.map((id) => {
+      const ld = lookup.getVvol(this.ctx, id);
+      const profile = vvolProfiles.profileOfLd(this.ctx, ld.id);
+      const j = judge({ ld, facts: vvolProfiles.factsOfPool(this.ctx, ld.poolId), profile });
+      if (profile) vvolProfiles.recordVerdict(this.ctx, ld, j.compliant, j.message);
+      return j.verdict;
+    }));
+  }
   copyDiffs(src: string, srcBase: string, dst: string): string { return this.tx(() => clones.copyDiffs(this.ctx, src, srcBase, dst)); }
 
   // ---- replication --------------------------------------------------------------------

@@ -47,6 +47,8 @@ export const MSG = {
   linkedCloneBackup: 'Backup can not be done for linked clones.',
   onlyOneBackupPool: 'The disk array has only one pool for backup.',
   noBackupPool: 'Failed to apply the storage policy because no pool for backup exists.',
+  /** B8 (3.9.1, B.1): fewer generations (or Backup No) over more. */
+  backupDecrease: "You cannot delete a virtual machine's backup volume only by applying a new backup policy.",
   relationWriteFailed: 'Failed to create the file that shows the relation between storage and virtual machines.',
 } as const;
 
@@ -63,4 +65,19 @@ export function below1GB(requestedMB: number, uuid: string): string {
 /** B4: the real-capacity threshold alarm. */
 export function poolThresholdExceeded(poolNo: string, arraySerial: string): string {
   return `The capacity allocated to the pool(${poolNo}) on the disk array(${arraySerial}) has exceeded the actual capacity threshold of the pool.`;
+}
+
+/** B9 (B.1): the RVs were expanded, the VVol itself was not; aaa: the RVs' capacity now (MB). */
+export function expandVolumeAfterBackup(rvMB: number): string {
+  return `Failed to expand the volume(But had succeed in expanding backup volume. Target capacity:${rvMB}).`;
+}
+
+/** B9 (B.1): the first RV was expanded, the second (LD number aaa) was not; bbb: the capacity asked for (MB). */
+export function expandSecondBackup(ldn: string, targetMB: number): string {
+  return `Failed to expand the second backup volume(backup volume:${ldn}, capacity:${targetMB}).`;
+}
+
+/** B9 (B.1): an RV is already larger than the capacity asked for (after an earlier partial expansion). */
+export function expandBackupBelowPresent(targetMB: number, presentMB: number): string {
+  return `Failed to expand the backup volume because the target capacity(${targetMB}) is less than the present one(${presentMB}).`;
 }

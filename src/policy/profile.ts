@@ -2,12 +2,14 @@
  * Storage profiles as the policy room reads them, and what a profile asks of a new
  * VVol. The face converts vSphere's StorageProfile (sub-profiles, capability instances,
  * constraint and property instances) into this form; policy never sees the wire.
- * The rest of src/policy/ (capability schema, compliance, container matching) comes
- * with the policy issue and reads the same form.
+ * The rest of src/policy/ (capability schema, compliance, container matching) reads
+ * the same form.
  */
 
 /** One rule of a profile: a property of a capability and the value asked for. */
 export interface ProfileRule {
+  /** The capability's namespace (CapabilityId.namespace), e.g. com.nec.jp.ism.vasaprovider. */
+  namespace?: string;
   /** The capability (CapabilityId.id), e.g. VMware's standard `spaceEfficiency`. */
   capability: string;
   /** The property of the capability the value is for (PropertyInstance.id). */
@@ -24,6 +26,8 @@ export interface RuleSet {
 
 export interface StorageProfile {
   profileId: string;
+  /** vSphere raises it each time the policy is edited (0 when not given). */
+  generationId?: number;
   name: string;
   ruleSets: readonly RuleSet[];
 }

@@ -292,4 +292,48 @@ UPDATE ld_metadata SET value = replace(value, substr(value, instr(value, 'rfc412
 DROP TABLE n4_ids;
 `,
   },
+  {
+    version: 5,
+    name: 'storage policies: the profiles vCenter applied, and the profile of each VVol',
+    // A profile is kept per (id, generation) as vCenter sent it (the rules as JSON the
+    // policy room reads), so compliance can be judged later against the pool as it is
+    // then. A VVol's row goes with its LD (ON DELETE CASCADE). The compliant column is the last
+    // verdict, so an alarm is raised once when a VVol falls out of compliance. IF NOT EXISTS:
+    // a store set back to an older version (test/rules/vvol-ids.test.ts) runs this again.
+    sql: `
+CREATE TABLE IF NOT EXISTS storage_profiles (
+  profile_id  TEXT NOT NULL,
+  generation  INTEGER NOT NULL,
+  name        TEXT NOT NULL,
+  document    TEXT NOT NULL,
+  seen_at     INTEGER NOT NULL,
+  PRIMARY KEY (profile_id, generation)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vvol_profiles (
+  ld_id       INTEGER PRIMARY KEY REFERENCES lds(id) ON DELETE CASCADE,
+  profile_id  TEXT NOT NULL,
+  generation  INTEGER NOT NULL,
+  compliant   INTEGER NOT NULL DEFAULT 1,
+  FOREIGN KEY (profile_id, generation) REFERENCES storage_profiles(profile_id, generation)
+);
+CREATE INDEX IF NOT EXISTS vvol_profiles_profile ON vvol_profiles (profile_id, generation);
+`,
+  },
+  {
+    version: 6,
+    name: 'backup volumes (3.9.1): the RVs a VVol was given by its backup policy, with generation and Automatic Deleted',
+    // One row per RV the provider made for a VVol (the MV). The MV may go while the RV
+    // stays (Backup Volume Automatic Deleted = No, B10): mv_id then becomes NULL and the
+    // relation file lists the RV in rvVVOLList.
+    sql: `
+CREATE TABLE IF NOT EXISTS backup_volumes (
+  rv_id        INTEGER PRIMARY KEY REFERENCES lds(id) ON DELETE CASCADE,
+  mv_id        INTEGER REFERENCES lds(id) ON DELETE SET NULL,
+  generation   INTEGER NOT NULL,
+  auto_delete  INTEGER NOT NULL,
+  created_at   INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS backup_volumes_mv ON backup_volumes(mv_id);
+`,
+  },
 ];

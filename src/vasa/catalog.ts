@@ -15,7 +15,7 @@ const EVENTS = [
   'nec.snapshot.deleting', 'nec.snapshot.reverted', 'nec.vvol.bound', 'nec.vvol.created', 'nec.vvol.deleted',
   'nec.vvol.metadata', 'nec.vvol.resized', 'nec.vvol.sizeRaised', 'nec.vvol.unbound',
 ];
-const ALARMS = ['nec.pool.thresholdExceeded', 'nec.pool.thresholdCleared', 'nec.ld.fault', 'nec.task.failed', 'nec.certificate.expiring', 'nec.certificate.renewed', 'nec.relation.writeFailed'];
+const ALARMS = ['nec.pool.thresholdExceeded', 'nec.policy.nonCompliant', 'nec.policy.compliant', 'nec.pool.thresholdCleared', 'nec.ld.fault', 'nec.task.failed', 'nec.certificate.expiring', 'nec.certificate.renewed', 'nec.relation.writeFailed'];
 
 function faultIds(): string[] {
   const ids = new Set<string>();

@@ -12,6 +12,7 @@ import * as bitmap from './handlers/bitmap';
 import * as cert from './handlers/certificate';
 import * as clone from './handlers/clone';
 import * as events from './handlers/events';
+import * as policy from './handlers/policy';
 import * as provider from './handlers/provider';
 import * as snapshot from './handlers/snapshot';
 import * as space from './handlers/space';
@@ -88,5 +89,12 @@ export function operationTable(reloadCertificate: () => void): OperationTable {
     cancelTask: s(task.cancelTask),
     getEvents: s(events.getEvents, true),
     getAlarms: s(events.getAlarms, true),
+    // storage policies
+    queryCapabilityMetadata: s(policy.queryCapabilityMetadata),
+    queryCapabilityProfile: s(policy.queryCapabilityProfile),
+    queryCapabilityProfileForResource: s(policy.queryCapabilityProfileForResource),
+    queryDefaultProfileForStorageContainer: s(policy.queryDefaultProfileForStorageContainer),
+    queryComplianceResult: s(policy.queryComplianceResult),
+    updateStorageProfileForVirtualVolume: s(policy.updateStorageProfileForVirtualVolume),
   };
 }

@@ -59,8 +59,8 @@ describe('the face converts the wire profile to the policy form', () => {
   test('vSphere\'s thin profile (the sample request): one rule set with the spaceEfficiency rule, thin', () => {
     const p = profileFromWire(decoded(sample));
     expect(p).toEqual({
-      profileId: 'aa6d5a82-1c88-45da-85d3-3d74b91a5bad', name: 'VVol Thin',
-      ruleSets: [{ name: 'Rule-Set 1', rules: [{ capability: 'spaceEfficiency', property: 'spaceEfficiency', value: 'Thin' }] }],
+      profileId: 'aa6d5a82-1c88-45da-85d3-3d74b91a5bad', generationId: 0, name: 'VVol Thin',
+      ruleSets: [{ name: 'Rule-Set 1', rules: [{ namespace: 'com.vmware.storageprofile.std', capability: 'spaceEfficiency', property: 'spaceEfficiency', value: 'Thin' }] }],
     });
     expect(wantsThick(p)).toBe(false);
   });

@@ -122,7 +122,7 @@ test('capture the answers of a whole flow', async () => {
   expect(textsOf(bodyChild(ev.body), 'eventId').length).toBeGreaterThan(0);
   keep('getAlarmsResponse', await raw.call('getAlarms', '<vasa:lastAlarmId>-1</vasa:lastAlarmId>'));
   keep('InvalidArgument', await raw.call('getEvents', '<vasa:lastEventId>99999999</vasa:lastEventId>'), 'fault');
-  keep('NotImplemented', await raw.call('queryCapabilityMetadata'), 'fault');
+  keep('NotImplemented', await raw.call('queryStorageLuns'), 'fault');
   keep('resizeVirtualVolumeResponse', await raw.call('resizeVirtualVolume', `<vasa:vvolId>${cfg}</vasa:vvolId><vasa:sizeInMB>5120</vasa:sizeInMB>`));
   keep('activateProviderExResponse', await raw.call('activateProviderEx', '<vasa:activationSpec><data:entityId>x</data:entityId></vasa:activationSpec>'));
   keep('queryCACertificatesResponse', await raw.call('queryCACertificates'));

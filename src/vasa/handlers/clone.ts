@@ -4,10 +4,13 @@ import type { Responses } from '../generated/operations';
 import { VasaFault } from '../faults';
 import { doneTask, engineTaskInfo, findContainer, fromNameValues, str } from '../convert';
 import { vvolIdOf } from './vvol';
+import { placementFor } from '../../policy/placement';
+import { requestedProfile, withProfile } from '../storage-profile';
 
 export function fastCloneVirtualVolume(call: Call<'fastCloneVirtualVolume'>): Responses['fastCloneVirtualVolume'] {
   const { engine } = call.face;
-  const fcv = engine.fastClone(vvolIdOf(call.req.vvolId), { metadata: fromNameValues(call.req.metadata) });
+  const placement = placementFor(requestedProfile(call.req.newProfile));
+  const fcv = withProfile(() => engine.fastClone(vvolIdOf(call.req.vvolId), { metadata: fromNameValues(call.req.metadata) }, placement));
   const a = engine.getArray(fcv.arrayId);
   call.arrays = [a.name];
   return doneTask(call.face, 'fastCloneVirtualVolume', a, fcv.vvolId);
@@ -20,7 +23,8 @@ export function cloneVirtualVolume(call: Call<'cloneVirtualVolume'>): Responses[
   if (target && target.array.id !== src.arrayId) {
     throw new VasaFault('NotSupported', 'A full clone into a container of another disk array is not supported.', {}, true);
   }
-  const r = engine.fullClone(src.vvolId as string, { pool: target?.pool.poolNo, metadata: fromNameValues(call.req.metadata) });
+  const placement = placementFor(requestedProfile(call.req.newProfile));
+  const r = withProfile(() => engine.fullClone(src.vvolId as string, { pool: target?.pool.poolNo, metadata: fromNameValues(call.req.metadata) }, placement));
   const a = engine.getArray(src.arrayId);
   call.arrays = [a.name];
   return engineTaskInfo(a, engine.getTask(r.taskId), 'cloneVirtualVolume', r.ld.vvolId);

@@ -11,10 +11,13 @@ import { batchStatus, inRequestOrder, readItem } from './batch-items';
 import { vvolIdOf } from './vvol';
 import { qn, NS, typed } from '../soap/codec';
 import { vvolStats } from './space';
+import { placementFor } from '../../policy/placement';
+import { requestedProfile, withProfile } from '../storage-profile';
 
 export function prepareToSnapshotVirtualVolume(call: Call<'prepareToSnapshotVirtualVolume'>): Responses['prepareToSnapshotVirtualVolume'] {
   // One engine call: the snapshot made, and its parent's metadata and space read, in one transaction.
-  const p = call.face.engine.prepareWithParent(vvolIdOf(call.req.vvolId));
+  const placement = placementFor(requestedProfile(call.req.storageProfile));
+  const p = withProfile(() => call.face.engine.prepareWithParent(vvolIdOf(call.req.vvolId), placement));
   call.arrays = [p.array.name];
   const result = typed(qn(NS.vvol, 'PrepareSnapshotResult'), {
     parentInfo: vvolInfo(p.parent),

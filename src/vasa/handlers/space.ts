@@ -4,6 +4,9 @@ import type { Call } from '../face';
 import type { ContainerSpaceStatsOut, Responses, SpaceStatsOut } from '../generated/operations';
 import { checkBatch, findContainer, mb } from '../convert';
 import { vvolIdOf } from './vvol';
+import { containerOfCapabilityProfile } from '../../policy/container-profile';
+import { satisfies } from '../../policy/match';
+import { profileFromRecord } from '../../policy/placement';
 
 export function spaceStats(call: Call, vvolId: string): SpaceStatsOut {
   return vvolStats(call.face.engine.vvolSpace(vvolId));
@@ -23,8 +26,20 @@ export function spaceStatsForStorageContainer(call: Call<'spaceStatsForStorageCo
     logicalFree: mb(s.logicalFree), logicalLimit: mb(s.logicalLimit), logicalUsed: mb(s.logicalUsed), objectId: call.req.containerId.toLowerCase(),
     physicalFree: mb(s.physicalFree), physicalTotal: mb(s.physicalTotal), physicalUsed: mb(s.physicalUsed),
   };
-  // One entry for the container; per-profile entries (capabilityProfileId) come with storage policies.
-  return [stats];
+  // B11: asked with profiles, the container answers only when it satisfies one of them (vCenter
+  // then offers it for the policy); no entry otherwise. A profile is one of our containers'
+  // capability profiles (it satisfies its own container only) or one vCenter applied before.
+  const ids = call.req.capabilityProfileId ?? [];
+  if (ids.length === 0) return [stats];
+  const facts = call.face.engine.containerFacts(call.req.containerId);
+  const held = new Map(call.face.engine.storedProfiles(ids).map((r) => [r.profileId, r]));
+  const fits = ids.some((id) => {
+    const own = containerOfCapabilityProfile(id);
+    if (own !== undefined) return own === facts.containerId;
+    const r = held.get(id);
+    return r !== undefined && satisfies(profileFromRecord(r), facts);
+  });
+  return fits ? [stats] : [];
 }
 
 export function spaceStatsForVirtualVolume(call: Call<'spaceStatsForVirtualVolume'>): Responses['spaceStatsForVirtualVolume'] {

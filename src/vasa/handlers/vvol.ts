@@ -5,7 +5,8 @@ import { VasaFault } from '../faults';
 import type { Call } from '../face';
 import type { Responses } from '../generated/operations';
 import { wantsThick } from '../../policy/profile';
-import { profileFromWire } from '../storage-profile';
+import { placementFor } from '../../policy/placement';
+import { requestedProfile, withProfile } from '../storage-profile';
 import { checkBatch, doneTask, fromNameValues, str, vvolInfo } from '../convert';
 
 const TYPES: Record<string, VvolType> = { Config: 'config', Data: 'data', Swap: 'swap', Memory: 'memory', Other: 'other' };
@@ -33,7 +34,9 @@ export function createVirtualVolume(call: Call<'createVirtualVolume'>): Response
   if (!type) throw new VasaFault('InvalidArgument', `vvolType "${str(call.req.vvolType)}" is not Config, Data, Swap, Memory or Other.`, {}, true);
   const metadata = fromNameValues(call.req.metadata);
   // One engine call: the container found by its id and the VVol made in one transaction.
-  const r = call.face.engine.createVvolInContainer(str(call.req.containerId), { type, sizeBytes: sizeBytes(call.req.sizeInMB), metadata, thick: wantsThick(profileFromWire(call.req.storageProfile)) });
+  const profile = requestedProfile(call.req.storageProfile);
+  // B11: the container is checked against the profile and the profile stored with the VVol, in the same transaction.
+  const r = withProfile(() => call.face.engine.createVvolInContainer(str(call.req.containerId), { type, sizeBytes: sizeBytes(call.req.sizeInMB), metadata, thick: wantsThick(profile) }, placementFor(profile)));
   call.arrays = [r.array.name];
   for (const w of r.warnings) call.face.log.warn(w);
   return doneTask(call.face, 'createVirtualVolume', r.array, r.ld.vvolId);

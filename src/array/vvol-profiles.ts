@@ -1,0 +1,112 @@
+/**
+ * Storage policies as the array keeps them (B11): the facts a Storage Container offers
+ * to a policy, the profiles vCenter applied (kept per id and generation, as an opaque
+ * document the policy room writes and reads), and the profile of each VVol with the
+ * last compliance verdict. The array judges nothing here: src/policy/ decides whether
+ * a container satisfies a profile, through the Placement the engine is handed, inside
+ * the operation's transaction (one transaction: the check, the VVol and its profile).
+ */
+import type { Ctx } from './context';
+import { appendAlarm } from './events';
+import { containerUuid } from './ids';
+import { getArray, getPoolById } from './lookup';
+import type { DiskArray, LogicalDisk, Pool } from './types';
+
+/** 3.9.1: backup volumes go to Storage Containers whose pool name begins with lower-case vvolbackup. */
+export const BACKUP_POOL_GLOB = 'vvolbackup*';
+
+/** What a Storage Container offers to a storage policy, from the array as it is now. */
+export interface ContainerFacts {
+  array: DiskArray;
+  pool: Pool;
+  /** The VASA id of the container. */
+  containerId: string;
+  /** A vvolbackup* Storage Container exists on the array (3.9.1). */
+  backupPool: boolean;
+}
+
+/** A profile as the engine stores it: the policy room's document, kept verbatim. */
+export interface ProfileRecord {
+  profileId: string;
+  generation: number;
+  name: string;
+  /** JSON written by src/policy (the rule sets); the array does not read it. */
+  document: string;
+}
+
+/**
+ * What the engine needs from the policy room for an operation that carries a profile:
+ * the profile to store, and a check of the container that throws when the container
+ * cannot satisfy it (the engine calls it inside the transaction, before any change).
+ */
+export interface Placement {
+  profile: ProfileRecord;
+  admit(facts: ContainerFacts): void;
+}
+
+export function containerFacts(ctx: Ctx, array: DiskArray, pool: Pool): ContainerFacts {
+  const backup = ctx.store.get('SELECT 1 FROM pools WHERE array_id = ? AND container = 1 AND name GLOB ?', array.id, BACKUP_POOL_GLOB);
+  return { array, pool, containerId: containerUuid(array.wwn, pool.poolNo), backupPool: !!backup };
+}
+
+export function factsOfPool(ctx: Ctx, poolId: number): ContainerFacts {
+  const pool = getPoolById(ctx, poolId);
+  return containerFacts(ctx, getArray(ctx, pool.arrayId), pool);
+}
+
+/** Keeps the profile (a repeat of the same id and generation keeps the first copy: vSphere never edits a generation). */
+export function rememberProfile(ctx: Ctx, p: ProfileRecord): void {
+  ctx.store.run('INSERT OR IGNORE INTO storage_profiles (profile_id, generation, name, document, seen_at) VALUES (?,?,?,?,?)',
+    p.profileId, p.generation, p.name, p.document, ctx.clock.now());
+}
+
+/** Stores the VVol's profile (replacing the one it had); the verdict starts compliant, as the placement was admitted. */
+export function assignProfile(ctx: Ctx, ldId: number, p: ProfileRecord): void {
+  rememberProfile(ctx, p);
+  ctx.store.run(`INSERT INTO vvol_profiles (ld_id, profile_id, generation, compliant) VALUES (?,?,?,1)
+    ON CONFLICT(ld_id) DO UPDATE SET profile_id = excluded.profile_id, generation = excluded.generation, compliant = 1`, ldId, p.profileId, p.generation);
+}
+
+/** Admits the placement on the pool, then (after the caller made the LD) stores its profile. */
+export function place(ctx: Ctx, poolId: number, placement: Placement | undefined): (ld: LogicalDisk) => void {
+  if (!placement) return () => undefined;
+  placement.admit(factsOfPool(ctx, poolId));
+  return (ld) => assignProfile(ctx, ld.id, placement.profile);
+}
+
+/** The VVol's profile and last verdict; undefined when it was created without one. */
+export function profileOfLd(ctx: Ctx, ldId: number): (ProfileRecord & { compliant: boolean }) | undefined {
+  const r = ctx.store.get<{ profile_id: string; generation: number; name: string; document: string; compliant: number }>(
+    `SELECT v.profile_id, v.generation, p.name, p.document, v.compliant FROM vvol_profiles v
+       JOIN storage_profiles p ON p.profile_id = v.profile_id AND p.generation = v.generation WHERE v.ld_id = ?`, ldId);
+  return r ? { profileId: r.profile_id, generation: r.generation, name: r.name, document: r.document, compliant: !!r.compliant } : undefined;
+}
+
+/** The newest generation held of each profile asked for (all when none are named), by id. */
+export function storedProfiles(ctx: Ctx, ids?: readonly string[]): ProfileRecord[] {
+  const filter = ids ? ' WHERE s.profile_id IN (SELECT value FROM json_each(?))' : '';
+  const rows = ctx.store.all<{ profile_id: string; generation: number; name: string; document: string }>(
+    `SELECT s.profile_id, s.generation, s.name, s.document FROM storage_profiles s
+      JOIN (SELECT profile_id, MAX(generation) AS g FROM storage_profiles GROUP BY profile_id) m ON m.profile_id = s.profile_id AND m.g = s.generation${filter}
+      ORDER BY s.profile_id`, ...(ids ? [JSON.stringify(ids)] : []));
+  return rows.map((r) => ({ profileId: r.profile_id, generation: r.generation, name: r.name, document: r.document }));
+}
+
+/**
+ * Records a compliance verdict. When a VVol that was compliant is found out of
+ * compliance, raises one Compliance alarm (Red) on its array, in the same
+ * transaction; back in compliance, a Green one.
+ */
+export function recordVerdict(ctx: Ctx, ld: LogicalDisk, compliant: boolean, message: string): void {
+  const before = ctx.store.get<{ compliant: number }>('SELECT compliant FROM vvol_profiles WHERE ld_id = ?', ld.id);
+  if (!before || !!before.compliant === compliant) return;
+  ctx.store.run('UPDATE vvol_profiles SET compliant = ? WHERE ld_id = ?', compliant ? 1 : 0, ld.id);
+  const pool = getPoolById(ctx, ld.poolId);
+  const a = getArray(ctx, ld.arrayId);
+  appendAlarm(ctx, ld.arrayId, {
+    type: 'Compliance', status: compliant ? 'Green' : 'Red', objectType: 'VirtualVolume', objectId: ld.vvolId ?? undefined,
+    containerId: containerUuid(a.wwn, pool.poolNo),
+    messageId: compliant ? 'nec.policy.compliant' : 'nec.policy.nonCompliant', message,
+    params: { vvolId: ld.vvolId ?? '' },
+  });
+}
