@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../sys/runtime';
 import { addArrayCommands } from './array-commands';
+import { registerBackupCommands } from './backup-commands';
 import { registerRelationCommands } from './relation-commands';
 import { registerSettingsCommands } from './settings-commands';
 import { registerStatusCommands } from './status-commands';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   addArrayCommands(program);
+  registerBackupCommands(program);
   registerRelationCommands(program);
   registerSettingsCommands(program);
   registerStatusCommands(program);

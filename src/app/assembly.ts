@@ -12,6 +12,7 @@
 import { bootstrapArray } from '../array/bootstrap';
 import { Clock, SystemClock } from '../array/clock';
 import { DiskArrayEngine } from '../array/engine';
+import { complianceVerdict } from '../policy/compliance';
 import type { DiskArray } from '../array/types';
 import { demoFile, loadDemoArrays } from '../config/demo-array';
 import { loadSettings } from '../config/settings';
@@ -69,6 +70,8 @@ export class Assembly {
     this.holder = settings;
     this.demoCreated = demoCreated;
     this.engine = new DiskArrayEngine(store, clock);
+    // Before scoping: the managed view shares the judge (pool changes raise Compliance alarms at once).
+    this.engine.setComplianceJudge(complianceVerdict);
     this.managed = this.engine.scoped((a: DiskArray) => isManagedArray(this.settings.get(), a.ip));
     const relationLog: RelationLogger = { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
     this.relation = new RelationService(this.managed, clock, runtime.dataDir, relationLog, {

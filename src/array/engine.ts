@@ -8,6 +8,7 @@
 import { Store, StoreError } from '../store/db';
 import * as arrays from './arrays';
 import * as backup from './backup-volumes';
+import * as backups from './backups';
 import * as binding from './binding';
 import { allocatedCount } from './chunks';
 import * as clones from './clones';
@@ -76,6 +77,8 @@ function storeFailures<T>(fn: () => T): T {
 
 export class DiskArrayEngine {
   readonly ctx: Ctx;
+  /** The policy room's verdict (src/policy/compliance.ts), registered by the assembly: the array holds no rule code. */
+  private complianceJudge?: vvolProfiles.ComplianceJudge;
 
   constructor(store: Store, clock: Clock, opts: Partial<EngineOptions> = {}) {
     this.ctx = { store, clock, opts: { ...DEFAULT_ENGINE_OPTIONS, ...opts } };
@@ -89,6 +92,7 @@ export class DiskArrayEngine {
   scoped(scope: (a: DiskArray) => boolean): DiskArrayEngine {
     const e = new DiskArrayEngine(this.ctx.store, this.ctx.clock, this.ctx.opts);
     e.ctx.scope = scope;
+    e.complianceJudge = this.complianceJudge;
     return e;
   }
 
@@ -148,7 +152,25 @@ export class DiskArrayEngine {
   createPool(ref: lookup.ArrayRef, p: pools.CreatePool): Pool { return this.tx(() => pools.createPool(this.ctx, ref, p)); }
   deletePool(ref: lookup.ArrayRef, pool: string | number): void { this.tx(() => pools.deletePool(this.ctx, ref, pool)); }
   expandPool(ref: lookup.ArrayRef, pool: string | number, addBytes: number): Pool { return this.tx(() => pools.expandPool(this.ctx, ref, pool, addBytes)); }
-  modifyPool(ref: lookup.ArrayRef, pool: string | number, m: pools.ModifyPool): Pool { return this.tx(() => pools.modifyPool(this.ctx, ref, pool, m)); }
+  /**
+   * iSM's pool change. With a compliance judge registered, the VVols whose profiles may
+   * depend on the change are re-judged in the same transaction, so the Compliance alarm
+   * is raised with the change rather than at vCenter's next queryComplianceResult: the
+   * pool's own VVols, or every profiled VVol of the array when a rename makes or unmakes
+   * a vvolbackup* pool (backup is possible in every container then, or in none).
+   */
+  modifyPool(ref: lookup.ArrayRef, pool: string | number, m: pools.ModifyPool): Pool {
+    return this.tx(() => {
+      const a = lookup.getArray(this.ctx, ref);
+      const before = lookup.getPool(this.ctx, a.id, pool);
+      const after = pools.modifyPool(this.ctx, ref, pool, m);
+      if (this.complianceJudge) {
+        const backupChanged = backup.isBackupPool(before) !== backup.isBackupPool(after);
+        vvolProfiles.recheckCompliance(this.ctx, a.id, backupChanged ? undefined : [after.id], this.complianceJudge);
+      }
+      return after;
+    });
+  }
   listPools(ref: lookup.ArrayRef): Pool[] { return this.read(() => pools.listPools(this.ctx, ref)); }
   getPool(ref: lookup.ArrayRef, pool: string | number): Pool { return this.read(() => lookup.getPool(this.ctx, lookup.getArray(this.ctx, ref).id, pool)); }
   poolSpace(ref: lookup.ArrayRef, pool: string | number): space.ContainerSpace {
@@ -332,7 +354,8 @@ export class DiskArrayEngine {
   prepareWithParent(baseVvolId: string, placement?: vvolProfiles.Placement): snapshots.Prepared {
     return this.tx(() => {
       // Without a profile nothing more is read (the hot path reads the base row once).
-      const assign = placement ? vvolProfiles.place(this.ctx, lookup.getVvol(this.ctx, baseVvolId).poolId, placement) : () => undefined;
+      // A snapshot takes the VM's policy but no backup volumes of its own (the base's RVs are the backup).
+      const assign = placement ? vvolProfiles.place(this.ctx, lookup.getVvol(this.ctx, baseVvolId).poolId, placement, { backup: false }) : () => undefined;
       const p = snapshots.prepareWithParent(this.ctx, baseVvolId);
       assign(p.snapshot);
       return p;
@@ -375,7 +398,9 @@ export class DiskArrayEngine {
       let assign: (ld: LogicalDisk) => void = () => undefined;
       if (placement) {
         const src = lookup.getVvol(this.ctx, srcVvolId);
-        assign = vvolProfiles.place(this.ctx, o?.pool !== undefined ? lookup.getPool(this.ctx, src.arrayId, o.pool).id : src.poolId, placement);
+        // No backup volumes here: the clone is the RV of its copy until the copy completes, and an
+        // RV cannot also be an MV (replication.ts). Giving them afterwards is B10's migration path.
+        assign = vvolProfiles.place(this.ctx, o?.pool !== undefined ? lookup.getPool(this.ctx, src.arrayId, o.pool).id : src.poolId, placement, { backup: false });
       }
       const r = clones.fullClone(this.ctx, srcVvolId, o);
       assign(r.ld);
@@ -394,6 +419,8 @@ export class DiskArrayEngine {
       return a;
     });
   }
+  /** Registers the compliance judge modifyPool re-checks with (engines scoped from this one afterwards share it). */
+  setComplianceJudge(judge: vvolProfiles.ComplianceJudge): void { this.complianceJudge = judge; }
   /** What a Storage Container offers to a policy, read now. */
   containerFacts(containerId: string): vvolProfiles.ContainerFacts {
     return this.read(() => {
@@ -451,7 +478,27 @@ export class DiskArrayEngine {
 
   // ---- tasks, events ------------------------------------------------------------------
   /** Advances every running task to the clock's now. */
-  tick(): void { this.edge(() => tasks.tickAll(this.ctx)); }
+  /** Advances every running task to the clock's now, then the backups and restores whose copies moved (backups.ts). */
+  tick(): void { this.edge(() => { tasks.tickAll(this.ctx); backups.settleBackups(this.ctx); }); }
+
+  // ---- backup operations (Appendix E, F.3) ----------------------------------------------
+  /** K2: the backup state of one VVol (by LD id): its RVs, the last and previous backup. */
+  diskBackup(mvId: number): backups.DiskBackup { return this.read(() => backups.diskBackup(this.ctx, mvId)); }
+  /** K1, K6, L9: admits a backup and records "Configuration checking" (one transaction). */
+  beginBackup(vm: backups.BackupVm, mvIds: number[]) { return this.tx(() => backups.beginBackup(this.ctx, vm, mvIds)); }
+  /** K1: starts the copies of an admitted backup, "Backing up" (one transaction); on failure the job is failed in another. */
+  startBackupCopies(jobId: number): void {
+    try {
+      this.tx(() => backups.startBackupCopies(this.ctx, jobId));
+    } catch (e) {
+      this.tx(() => backups.failJob(this.ctx, jobId));
+      throw e;
+    }
+  }
+  /** K3: cancels the VM's running backup; returns the event's text. */
+  cancelBackup(vm: backups.BackupVm): string { return this.tx(() => backups.cancelBackup(this.ctx, vm)); }
+  /** K4: restores VVols from their last or previous backup. */
+  beginRestore(vm: backups.BackupVm, mvIds: number[], from: 'last' | 'previous') { return this.tx(() => backups.beginRestore(this.ctx, vm, mvIds, from)); }
   getTask(id: string) { return this.read(() => tasks.getTask(this.ctx, id)); }
   listTasks(ref?: lookup.ArrayRef, activeOnly = false) {
     return this.read(() => tasks.listTasks(this.ctx, ref === undefined ? undefined : lookup.getArray(this.ctx, ref).id, activeOnly));

@@ -6,10 +6,12 @@
  * a container satisfies a profile, through the Placement the engine is handed, inside
  * the operation's transaction (one transaction: the check, the VVol and its profile).
  */
+import { BackupPolicy, ensureBackupVolumes, hasBackupVolumes } from './backup-volumes';
 import type { Ctx } from './context';
 import { appendAlarm } from './events';
 import { containerUuid } from './ids';
-import { getArray, getPoolById } from './lookup';
+import { applyPolicyIoLimits, PolicyIoLimits } from './io-control';
+import { getArray, getLdById, getPoolById } from './lookup';
 import type { DiskArray, LogicalDisk, Pool } from './types';
 
 /** 3.9.1: backup volumes go to Storage Containers whose pool name begins with lower-case vvolbackup. */
@@ -35,13 +37,31 @@ export interface ProfileRecord {
 }
 
 /**
+ * What the rule set the container satisfies asks of the VVol itself, read by the policy
+ * room and applied by the array in the operation's transaction: I/O limits (L10) and
+ * backup volumes (3.9.1). Plain values, so the array applies them without policy code.
+ */
+export interface PlacementEffects {
+  /** The limits the policy enables; absent or empty: the LD keeps its limits. */
+  io?: PolicyIoLimits;
+  /** The Backup rules (generations 0: Enable Backup = No or no Backup rule); absent: backup is left as it is. */
+  backup?: BackupPolicy;
+}
+
+/**
  * What the engine needs from the policy room for an operation that carries a profile:
  * the profile to store, and a check of the container that throws when the container
- * cannot satisfy it (the engine calls it inside the transaction, before any change).
+ * cannot satisfy it (the engine calls it inside the transaction, before any change)
+ * and otherwise says what the satisfied rule set asks of the VVol.
  */
 export interface Placement {
   profile: ProfileRecord;
-  admit(facts: ContainerFacts): void;
+  admit(facts: ContainerFacts): PlacementEffects | void;
+}
+
+/** Which effects an operation applies: a snapshot (ESV) takes the VM's policy but gets no backup volumes of its own. */
+export interface PlaceOptions {
+  backup: boolean;
 }
 
 export function containerFacts(ctx: Ctx, array: DiskArray, pool: Pool): ContainerFacts {
@@ -67,11 +87,22 @@ export function assignProfile(ctx: Ctx, ldId: number, p: ProfileRecord): void {
     ON CONFLICT(ld_id) DO UPDATE SET profile_id = excluded.profile_id, generation = excluded.generation, compliant = 1`, ldId, p.profileId, p.generation);
 }
 
-/** Admits the placement on the pool, then (after the caller made the LD) stores its profile. */
-export function place(ctx: Ctx, poolId: number, placement: Placement | undefined): (ld: LogicalDisk) => void {
+/**
+ * Admits the placement on the pool, then (after the caller made the LD) stores its
+ * profile and applies what the profile asks of it: the I/O limits (L10, table 4-2) and
+ * the backup volumes (3.9.1, B6-B8). All inside the caller's transaction, so a refusal
+ * of either leaves no VVol, no profile and no RV behind.
+ */
+export function place(ctx: Ctx, poolId: number, placement: Placement | undefined, o: PlaceOptions = { backup: true }): (ld: LogicalDisk) => void {
   if (!placement) return () => undefined;
-  placement.admit(factsOfPool(ctx, poolId));
-  return (ld) => assignProfile(ctx, ld.id, placement.profile);
+  const effects = placement.admit(factsOfPool(ctx, poolId)) ?? {};
+  return (ld) => {
+    assignProfile(ctx, ld.id, placement.profile);
+    if (effects.io) applyPolicyIoLimits(ctx, ld, effects.io);
+    const b = effects.backup;
+    // Nothing to do for a VVol without RVs under a policy without backup (the common case: no reads).
+    if (o.backup && b && ld.vvolId && (b.generations > 0 || hasBackupVolumes(ctx, ld))) ensureBackupVolumes(ctx, ld.vvolId, b);
+  };
 }
 
 /** The VVol's profile and last verdict; undefined when it was created without one. */
@@ -109,4 +140,41 @@ export function recordVerdict(ctx: Ctx, ld: LogicalDisk, compliant: boolean, mes
     messageId: compliant ? 'nec.policy.compliant' : 'nec.policy.nonCompliant', message,
     params: { vvolId: ld.vvolId ?? '' },
   });
+}
+
+/**
+ * The policy room's verdict on one VVol's profile against its container as it is now.
+ *
+ * Why a function handed in rather than stored verdict inputs: whether a container
+ * satisfies a profile is the policy room's judgement (rule sets are alternatives, Yes/No
+ * and ranges, the I/O and backup rules read the array's licences and pools), and it is
+ * the same judgement queryComplianceResult makes. Copying its inputs into the array
+ * would make a second judge that could disagree with the first; so the array keeps no
+ * rule code and the assembly registers src/policy/compliance.ts with the engine.
+ */
+export type ComplianceJudge = (v: { vvolId: string; facts: ContainerFacts; profile: ProfileRecord }) => { compliant: boolean; message: string };
+
+/**
+ * Re-judges the VVols that carry a profile, in the given pools of an array (every pool
+ * of it when none are named), and records each verdict (a VVol falling out of
+ * compliance raises its Compliance alarm now: recordVerdict). Inside the caller's
+ * transaction. Returns the VVols found out of compliance.
+ */
+export function recheckCompliance(ctx: Ctx, arrayId: number, poolIds: readonly number[] | undefined, judge: ComplianceJudge): string[] {
+  const filter = poolIds ? ' AND l.pool_id IN (SELECT value FROM json_each(?))' : '';
+  const ids = ctx.store.all<{ id: number }>(`SELECT l.id FROM vvol_profiles v JOIN lds l ON l.id = v.ld_id WHERE l.array_id = ? AND l.vvol_id IS NOT NULL${filter} ORDER BY l.ldn`,
+    arrayId, ...(poolIds ? [JSON.stringify(poolIds)] : [])).map((r) => r.id);
+  const facts = new Map<number, ContainerFacts>();
+  const out: string[] = [];
+  for (const id of ids) {
+    const ld = getLdById(ctx, id);
+    const profile = profileOfLd(ctx, id);
+    if (!profile) continue;
+    let f = facts.get(ld.poolId);
+    if (!f) facts.set(ld.poolId, (f = factsOfPool(ctx, ld.poolId)));
+    const v = judge({ vvolId: ld.vvolId as string, facts: f, profile });
+    recordVerdict(ctx, ld, v.compliant, v.message);
+    if (!v.compliant) out.push(ld.vvolId as string);
+  }
+  return out;
 }

@@ -8,5 +8,5 @@ export function datastoreMismatch(rule: string, datastoreValue: string, policyVa
   return `The specified datastore does not satisfy the rule(${rule}) in the storage policy for the virtual machines. The value of the datastore's capability is "${datastoreValue}" while the value in the storage policy for the virtual machines is "${policyValue}."`;
 }
 
-/** L10/4.2 (B.1): the pool of the datastore has the I/O control mode the policy asks for disabled. */
-export const IO_MODE_DISABLED = 'Failed to apply the storage policy because I/O control mode is disabled in the pool. Enable I/O control mode.';
+/** L10/4.2 (B.1): kept with the array's I/O control (src/array/io-control.ts), which raises them too. */
+export { IO_CONFIG_ERROR, IO_MODE_DISABLED } from '../array/io-control';

@@ -1,9 +1,11 @@
 /**
  * What the engine is handed for an operation that carries a storage profile: the
  * profile as the array stores it, and the check of the container (src/policy/match.ts)
- * that the engine runs inside the operation's transaction.
+ * that the engine runs inside the operation's transaction, answering what the satisfied
+ * rule set asks of the VVol (I/O limits, backup volumes: effects.ts).
  */
 import type { Placement, ProfileRecord } from '../array/vvol-profiles';
+import { effectsOf } from './effects';
 import { requireSatisfied } from './match';
 import type { RuleSet, StorageProfile } from './profile';
 
@@ -20,5 +22,5 @@ export function profileFromRecord(r: ProfileRecord): StorageProfile {
 /** No profile, no placement: the VVol is made as before and carries no profile. */
 export function placementFor(p: StorageProfile | undefined): Placement | undefined {
   if (!p) return undefined;
-  return { profile: profileRecord(p), admit: (facts) => { requireSatisfied(p, facts); } };
+  return { profile: profileRecord(p), admit: (facts) => effectsOf(requireSatisfied(p, facts)) };
 }

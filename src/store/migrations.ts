@@ -336,4 +336,33 @@ CREATE TABLE IF NOT EXISTS backup_volumes (
 CREATE INDEX IF NOT EXISTS backup_volumes_mv ON backup_volumes(mv_id);
 `,
   },
+  {
+    version: 7,
+    name: 'backup operations (Appendix E, F.3): backup and restore jobs per VM, the state of each backup volume',
+    // One job per backup or restore command of a VM (K6: one active job per VM; L9: at most
+    // four active at once). backup_states keeps, per RV (one backup generation), the K2 state
+    // and the point in time its data holds (NULL: no valid data, never backed up or cancelled).
+    // IF NOT EXISTS: a store set back to an older version runs this again.
+    sql: `
+CREATE TABLE IF NOT EXISTS backup_jobs (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  vm_id        TEXT NOT NULL,
+  vm_name      TEXT NOT NULL,
+  datacenter   TEXT NOT NULL,
+  kind         TEXT NOT NULL CHECK (kind IN ('backup', 'restore')),
+  state        TEXT NOT NULL CHECK (state IN ('active', 'completed', 'failed', 'cancelled')),
+  started_at   INTEGER NOT NULL,
+  finished_at  INTEGER
+);
+CREATE INDEX IF NOT EXISTS backup_jobs_active ON backup_jobs (state, vm_id);
+CREATE TABLE IF NOT EXISTS backup_states (
+  rv_id         INTEGER PRIMARY KEY REFERENCES lds(id) ON DELETE CASCADE,
+  state         TEXT NOT NULL,
+  backed_up_at  INTEGER,
+  job_id        INTEGER REFERENCES backup_jobs(id),
+  task_id       TEXT,
+  updated_at    INTEGER NOT NULL
+);
+`,
+  },
 ];

@@ -3,7 +3,10 @@
  * (each container's capabilities and defaults) and holds (what vCenter applied),
  * compliance, and a VVol's profile change. Judging is src/policy's; this file converts.
  */
+import { ArrayError } from '../../array/errors';
+import { MSG } from '../../array/messages';
 import type { VvolType } from '../../array/models';
+import { complianceVerdict } from '../../policy/compliance';
 import { capabilityProfile, containerOfCapabilityProfile, capabilityProfileId, defaultProfile } from '../../policy/container-profile';
 import { judge, offeredValue } from '../../policy/match';
 import { placementFor, profileFromRecord } from '../../policy/placement';
@@ -104,7 +107,9 @@ export function queryComplianceResult(call: Call<'queryComplianceResult'>): Resp
           expectedValue: capabilityInstance(v.rule),
         })),
       };
-      return { verdict, compliant: j.satisfied !== null, message: j.violations[0]?.message ?? `The virtual volume ${ld.vvolId} complies with its storage policy.` };
+      // The recorded verdict is the one modifyPool records too (src/policy/compliance.ts).
+      const v = profile ? complianceVerdict({ vvolId: ld.vvolId as string, facts, profile }) : { compliant: true, message: '' };
+      return { verdict, ...v };
     });
   });
 }
@@ -113,7 +118,25 @@ export function updateStorageProfileForVirtualVolume(call: Call<'updateStoragePr
   const profile = requestedProfile(call.req.newStorageProfile);
   const placement = placementFor(profile);
   if (!placement) throw new VasaFault('InvalidArgument', 'newStorageProfile is required.', {}, true);
-  const a = withProfile(() => call.face.engine.updateVvolProfile(vvolIdOf(call.req.vvolId), placement));
+  const a = withProfile(() => asPolicyRefusal(() => call.face.engine.updateVvolProfile(vvolIdOf(call.req.vvolId), placement)));
   call.arrays = [a.name];
   return doneTask(call.face, 'updateStorageProfileForVirtualVolume', a);
+}
+
+/**
+ * The array's refusals of what a new policy asks of the VVol itself reach vCenter as
+ * InvalidProfile (in updateStorageProfileForVirtualVolume's fault list; StorageFault
+ * would read as a failure of the storage): B8 (fewer backup generations, or none, over
+ * more) and B.1's "Failed to apply the storage policy ..." texts (I/O control, backup
+ * pools). The message is the manual's, unchanged.
+ */
+function asPolicyRefusal<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ArrayError && (e.message === MSG.backupDecrease || e.message.startsWith('Failed to apply the storage policy'))) {
+      throw new VasaFault('InvalidProfile', e.message, {}, true, e.code);
+    }
+    throw e;
+  }
 }

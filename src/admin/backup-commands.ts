@@ -1,0 +1,97 @@
+/**
+ * `backup`: the backup operation commands of Appendix E and F.3 (K1-K6, L9):
+ * `online` (onlineBackup), `relation` (VM-VVOLRelation), `status`, `cancel`, `restore`.
+ * Messages go to the console as the manual prints them; exit 0 normal, 1 abnormal.
+ * Like every CLI call, background copies are advanced (engine tick) first.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { DiskArrayEngine } from '../array/engine';
+import { assemble } from '../app/assembly';
+import { BackupOperations, BackupOptions, CommandResult } from '../backup/operations';
+import { DEFAULT_RELATION_OPTIONS, relationSettings } from '../relation/service';
+import { STORE_FILE } from '../store/db';
+import { dataDir } from '../sys/runtime';
+import { cliRuntime } from './run';
+
+export interface BackupCliContext {
+  engine: DiskArrayEngine;
+  options: BackupOptions;
+  close(): void;
+}
+
+export type BackupOpener = (o: { data: string }) => BackupCliContext;
+
+/** The same assembly as the daemon's: the managed arrays, the provider's vCenter and datacenter. */
+export function openBackupFolder(o: { data: string }): BackupCliContext {
+  if (!fs.existsSync(path.join(o.data, STORE_FILE))) {
+    throw new Error(`There is no provider store (${STORE_FILE}) in the data folder ${o.data}. Start the provider once (\`npm start\`) first.`);
+  }
+  const a = assemble({ runtime: cliRuntime(o.data), role: 'cli' });
+  try {
+    const vCenterServer = relationSettings(a.settings.get()).vCenterServer;
+    return { engine: a.managed, options: { datacenter: DEFAULT_RELATION_OPTIONS.datacenter, vCenterServer }, close: () => a.close() };
+  } catch (e) {
+    a.close();
+    throw e;
+  }
+}
+
+function print(r: CommandResult): void {
+  if (r.out.length) process.stdout.write(`${r.out.join('\n')}\n`);
+  if (r.err.length) process.stderr.write(`${r.err.join('\n')}\n`);
+  process.exitCode = r.exit;
+}
+
+function run(cmd: Command, open: BackupOpener, body: (ops: BackupOperations) => CommandResult): void {
+  const { data } = cmd.optsWithGlobals<{ data: string }>();
+  let ctx: BackupCliContext | undefined;
+  try {
+    ctx = open({ data });
+    ctx.engine.tick();
+    print(body(new BackupOperations(ctx.engine, ctx.options)));
+  } catch (e) {
+    process.stderr.write(`Unexpected error occurred.\n${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  } finally {
+    ctx?.close();
+  }
+}
+
+export function registerBackupCommands(program: Command, open: BackupOpener = openBackupFolder): Command {
+  const backup = program
+    .command('backup')
+    .description('back up and restore VMs to their backup volumes (manual Appendix E, F.3)')
+    .option('--data <dir>', 'provider data folder (env VASA_PROVIDER_DATA)', dataDir());
+
+  backup
+    .command('online <VMName> <DataCenterName>')
+    .description('start an online backup of a VM (onlineBackup.bat, E.1.1); progress: `backup status`')
+    .action((vm: string, dc: string, _o: unknown, cmd: Command) => run(cmd, open, (ops) => ops.online(vm, dc)));
+
+  backup
+    .command('relation <VMName> <DataCenterName>')
+    .description('show the VM, its VVols and their backup volumes (VM-VVOLRelation.bat, E.1.2)')
+    .action((vm: string, dc: string, _o: unknown, cmd: Command) => run(cmd, open, (ops) => ops.relation(vm, dc)));
+
+  backup
+    .command('status [VMName] [DataCenterName]')
+    .description('backup state of each VM and virtual disk: state, last and previous backup, time remaining (F.3)')
+    .action((vm: string | undefined, dc: string | undefined, _o: unknown, cmd: Command) => run(cmd, open, (ops) => ops.status(vm, dc)));
+
+  backup
+    .command('cancel <VMName> <DataCenterName>')
+    .description('cancel the running backup of a VM; its backup volumes become invalid (F.3.2)')
+    .action((vm: string, dc: string, _o: unknown, cmd: Command) => run(cmd, open, (ops) => ops.cancel(vm, dc)));
+
+  backup
+    .command('restore <VMName> <DataCenterName>')
+    .description('restore virtual disks of a VM from a backup (F.3.3); refused while the VM has snapshots')
+    .option('--disk <name...>', 'data VVols to restore, by LD name or disk file (default: all)')
+    .option('--previous', 'from the previous backup (default: the last one)')
+    .option('--config', 'also restore the config VVol (not needed normally)')
+    .action((vm: string, dc: string, o: { disk?: string[]; previous?: boolean; config?: boolean }, cmd: Command) =>
+      run(cmd, open, (ops) => ops.restore(vm, dc, { disks: o.disk ?? [], from: o.previous ? 'previous' : 'last', config: !!o.config })));
+  return backup;
+}
