@@ -7,9 +7,11 @@
 import type { Ctx } from './context';
 import { ArrayError } from './errors';
 import { toAlarm, toEvent } from './rows';
-import type { ArrayAlarm, ArrayEvent } from './types';
+import type { AlarmInput, ArrayAlarm, ArrayEvent, ConfigType, EventType } from './types';
 
-export type EventType = 'System' | 'Config' | 'Policy' | 'ConfigProtocolEndpoint' | 'Rebind';
+// The event and alarm shapes live with the other domain types; re-exported for callers of this module.
+export type { AlarmInput, ConfigType, EventType };
+
 
 /**
  * What vCenter sees (getEvents): every event but the configuration events of these
@@ -32,8 +34,6 @@ export const VASA_EVENT_FILTER = `NOT (type = 'Config' AND object_type IN (${VAS
 export const VASA_EVENTS_QUERY = `SELECT * FROM events WHERE gseq > ? AND ${VASA_EVENT_FILTER} ORDER BY gseq LIMIT ?`;
 // `+array_id`: the array filter must not draw SQLite to the primary key (all of an array's events) away from events_feed.
 export const VASA_EVENTS_OF_ARRAYS_QUERY = `SELECT * FROM events WHERE gseq > ? AND ${VASA_EVENT_FILTER} AND +array_id IN (SELECT value FROM json_each(?)) ORDER BY gseq LIMIT ?`;
-export type ConfigType = 'New' | 'Update' | 'Delete';
-
 export interface EventInput {
   type: EventType;
   configType?: ConfigType;
@@ -77,17 +77,6 @@ export function appendEvent(ctx: Ctx, arrayId: number, e: EventInput): number {
   );
   if (seq % pruneEvery(ctx) === 0) prune(ctx, 'events', arrayId, seq);
   return seq;
-}
-
-export interface AlarmInput {
-  type: 'SpaceCapacity' | 'Capability' | 'StorageObject' | 'Object' | 'Compliance' | 'Manageability';
-  status: 'Red' | 'Yellow' | 'Green';
-  objectType?: string;
-  objectId?: string;
-  containerId?: string;
-  messageId: string;
-  message: string;
-  params?: Record<string, string>;
 }
 
 export function appendAlarm(ctx: Ctx, arrayId: number, a: AlarmInput): number {

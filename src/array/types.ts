@@ -2,7 +2,6 @@
  * Domain values the engine hands out. They are plain copies, never live rows; a wire
  * type never appears here (the VASA face converts).
  */
-import type { AlarmInput, ConfigType, EventType } from './events';
 import type { Licence, Model, MonitoringState, PdType, VvolType } from './models';
 
 export interface DiskArray {
@@ -191,4 +190,21 @@ export interface ArrayAlarm {
   messageId: string;
   message: string;
   params: Record<string, string>;
+}
+
+/** The kinds of events vCenter knows (VASA EventTypeEnum). */
+export type EventType = 'System' | 'Config' | 'Policy' | 'ConfigProtocolEndpoint' | 'Rebind';
+
+export type ConfigType = 'New' | 'Update' | 'Delete';
+
+/** An alarm to raise on an array (VASA AlarmTypeEnum and its status). */
+export interface AlarmInput {
+  type: 'SpaceCapacity' | 'Capability' | 'StorageObject' | 'Object' | 'Compliance' | 'Manageability';
+  status: 'Red' | 'Yellow' | 'Green';
+  objectType?: string;
+  objectId?: string;
+  containerId?: string;
+  messageId: string;
+  message: string;
+  params?: Record<string, string>;
 }
