@@ -161,8 +161,46 @@ export function chooseDestination(d: DiskBackup): RvState | undefined {
   return [...d.rvs].sort((a, b) => (a.backedUpAt as number) - (b.backedUpAt as number) || a.generation - b.generation)[0];
 }
 
-/** K6 and L9, in that order: the VM's own job first, then the provider-wide limit. */
+/**
+ * How long (by the injected clock) a job may stay in "Configuration checking" before it
+ * is taken for the leftover of a process that died. Why a bound on the clock and not a
+ * pid: the two steps of a backup (beginBackup, startBackupCopies) are two transactions
+ * of one synchronous call with no I/O wait between them (src/backup/operations.ts), so
+ * a live process never leaves a job in "checking" across an engine tick, let alone for
+ * ten seconds of its clock; a pid could be reused, and the store may be opened by a
+ * process on another host. A job that got this far started no copy: its RVs still hold
+ * what they held before (a valid older backup stays valid), only the new backup failed.
+ */
+export const CHECKING_STALE_MS = 10_000;
+
+/**
+ * K2/K6 after a kill: ends every backup job left in "Configuration checking" for longer
+ * than CHECKING_STALE_MS as "Backup failed", with the event "Failed to back up
+ * VM(dc/vm).Backup is interrupted." (the user re-runs the backup), so that K6 no longer
+ * refuses the VM. Returns the jobs it ended.
+ */
+export function failStaleChecks(ctx: Ctx): number[] {
+  const stale = ctx.store.all<JobRow>(
+    "SELECT * FROM backup_jobs j WHERE j.state = 'active' AND j.kind = 'backup' AND j.started_at <= ? AND EXISTS (SELECT 1 FROM backup_states s WHERE s.job_id = j.id AND s.state = 'checking') AND NOT EXISTS (SELECT 1 FROM backup_states s WHERE s.job_id = j.id AND s.state <> 'checking')",
+    ctx.clock.now() - CHECKING_STALE_MS,
+  );
+  for (const job of stale) {
+    const arrays = new Set<number>();
+    for (const r of ctx.store.all<{ rv_id: number }>("SELECT rv_id FROM backup_states WHERE job_id = ? AND state = 'checking'", job.id)) {
+      // No copy touched the RV: its point in time (if any) is still what it holds.
+      setState(ctx, r.rv_id, 'failed', { taskId: null });
+      arrays.add(getLdById(ctx, r.rv_id).arrayId);
+    }
+    ctx.store.run("UPDATE backup_jobs SET state = 'failed', finished_at = ? WHERE id = ?", ctx.clock.now(), job.id);
+    const message = BACKUP_MSG.interrupted(job.datacenter, job.vm_name);
+    for (const a of arrays) appendEvent(ctx, a, { type: 'Config', configType: 'Update', objectType: 'VirtualMachine', objectId: job.vm_id, messageId: 'nec.backup.interrupted', message });
+  }
+  return stale.map((j) => j.id);
+}
+
+/** K6 and L9, in that order: the VM's own job first, then the provider-wide limit. A job a dead process left in "checking" is ended first. */
 function checkAdmission(ctx: Ctx, vm: BackupVm): void {
+  failStaleChecks(ctx);
   const job = activeJob(ctx, vm.vmId);
   if (job) {
     const msg = job.kind === 'backup' ? BACKUP_MSG.backupRunning(vm.datacenter, vm.vmName) : BACKUP_MSG.restoreRunning(vm.datacenter, vm.vmName);
@@ -271,8 +309,10 @@ export function beginRestore(ctx: Ctx, vm: BackupVm, mvIds: number[], from: 'las
  * separated now (this is the backup's point in time) and its RV "Backup completed" (or
  * "Restore completed"); one that failed or was stopped is "Backup failed" ("Restore
  * failed"). A job ends when none of its RVs is active. One transaction per change.
+ * First, a backup a killed process left in "Configuration checking" is ended (failStaleChecks).
  */
 export function settleBackups(ctx: Ctx): void {
+  ctx.store.tx(() => failStaleChecks(ctx));
   const active = ctx.store.read(() =>
     ctx.store.all<{ rv_id: number; mv_id: number | null; state: BackupStateCode; task_id: string | null }>(
       "SELECT s.rv_id, b.mv_id, s.state, s.task_id FROM backup_states s JOIN backup_volumes b ON b.rv_id = s.rv_id WHERE s.state IN ('backing-up', 'restore-copying')",

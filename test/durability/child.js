@@ -147,9 +147,11 @@ function snapshotState() {
     'SELECT h.host, v.vvol_id AS vvolId FROM binding_hosts h JOIN lds v ON v.id = h.vvol_ld_id ORDER BY h.host, v.id',
   );
   const pairs = store.all(
-    `SELECT m.vvol_id AS mv, r.vvol_id AS rv, p.activity, p.sync_state AS sync, p.purpose
+    `SELECT COALESCE(m.vvol_id, 'ld' || m.id) AS mv, COALESCE(r.vvol_id, 'ld' || r.id) AS rv, p.activity, p.sync_state AS sync, p.purpose
        FROM pairs p JOIN lds m ON m.id = p.mv_id JOIN lds r ON r.id = p.rv_id ORDER BY p.id`,
   );
+  // VVols with backup volumes (RVs), by VVol id: what the backup operations work on.
+  const backed = new Set(store.all('SELECT DISTINCT m.vvol_id AS id FROM backup_volumes b JOIN lds m ON m.id = b.mv_id').map((r) => r.id));
   const children = new Map();
   for (const v of vv) if (v.parentId !== null) children.set(v.parentId, (children.get(v.parentId) || 0) + 1);
   const bound = new Set(bindings.map((b) => b.vvolId));
@@ -163,13 +165,18 @@ function snapshotState() {
       busyPair.add(p.rv);
     }
   }
-  return { vv, bindings, pairs, children, bound, paired, busyPair };
+  return { vv, bindings, pairs, children, bound, paired, busyPair, backed };
 }
 
 const isEsv = (v) => v.snap === 'ESV';
 const writable = (v) => v.state === 'ready' && v.access === 'ReadWrite' && !isEsv(v);
 /** A volume whose content the test's model can follow as a source: not an RV. */
 const source = (v) => v.state === 'ready' && !isEsv(v) && v.rpl !== 'RV';
+
+/** The backup operations' VM of a VVol: each protected VVol stands for a VM of its own (K6 is per VM). */
+function backupVm(vvolId) {
+  return { vmId: `vm-${vvolId}`, vmName: `vm-${vvolId.slice(8, 16)}`, datacenter: 'Datacenter' };
+}
 
 function tokens(count) {
   return Array.from({ length: count }, (_, j) => `s${seed.toString(36)}.${n + 1}.${j}`);
@@ -331,13 +338,14 @@ const OPS = {
     return true;
   },
   replicate(s) {
-    const p = pick(s.pairs.filter((x) => x.activity === 'separate'));
+    const p = pick(s.pairs.filter((x) => x.activity === 'separate' && x.purpose !== 'backup'));
     if (!p) return false;
     run('replicate', { mv: p.mv, rv: p.rv }, () => ({ taskId: engine.replicate(ARRAY, p.mv, p.rv).taskId }));
     return true;
   },
   separate(s) {
-    const p = pick(chance(0.9) ? s.pairs.filter((x) => x.activity !== 'separate') : s.pairs);
+    const own = s.pairs.filter((x) => x.purpose !== 'backup'); // backup pairs are driven by the backup operations
+    const p = pick(chance(0.9) ? own.filter((x) => x.activity !== 'separate') : own);
     if (!p) return false;
     const force = chance(0.5);
     run('separate', { mv: p.mv, rv: p.rv, force }, () => {
@@ -347,7 +355,7 @@ const OPS = {
     return true;
   },
   unpair(s) {
-    const p = pick(s.pairs);
+    const p = pick(s.pairs.filter((x) => x.purpose !== 'backup'));
     if (!p) return false;
     const force = chance(0.3);
     run('unpair', { mv: p.mv, rv: p.rv, force }, () => {
@@ -370,6 +378,46 @@ const OPS = {
     run('meta', { vvolId: v.vvolId, kv }, () => {
       engine.updateVvolMetadata(v.vvolId, kv);
       return {};
+    });
+    return true;
+  },
+  // ---- backup operations (Appendix E, F.3): each VVol with backup volumes is its own "VM" ----
+  protect(s) {
+    const v = pick(s.vv.filter((x) => x.state === 'ready' && !isEsv(x) && x.clone !== 'FCV' && x.rpl !== 'RV' && (x.type === 'data' || x.type === 'config') && !s.backed.has(x.vvolId)));
+    if (!v) return false;
+    const generations = 1 + int(2);
+    run('protect', { vvolId: v.vvolId, generations }, () => {
+      engine.ensureBackupVolumes(v.vvolId, { generations, autoDelete: false });
+      return { rvs: store.all("SELECT 'ld' || rv_id AS rv FROM backup_volumes b JOIN lds m ON m.id = b.mv_id WHERE m.vvol_id = ? ORDER BY b.generation", v.vvolId).map((r) => r.rv) };
+    });
+    return true;
+  },
+  backup(s) {
+    const v = pick(s.vv.filter((x) => s.backed.has(x.vvolId)));
+    if (!v) return false;
+    // One intent for both transactions (beginBackup, startBackupCopies), as the backup command runs them: a kill may land between.
+    run('backup', { mv: v.vvolId }, () => {
+      const vm = backupVm(v.vvolId);
+      const begun = engine.beginBackup(vm, [v.id]);
+      engine.startBackupCopies(begun.jobId);
+      const t = store.get("SELECT 'ld' || dst_ld AS rv FROM tasks WHERE kind = 'replicate' AND src_ld = ? AND state IN ('queued', 'running') ORDER BY rowid DESC LIMIT 1", v.id);
+      return { rv: t ? t.rv : null };
+    });
+    return true;
+  },
+  cancelBackup(s) {
+    const v = pick(s.vv.filter((x) => s.backed.has(x.vvolId)));
+    if (!v) return false;
+    run('cancelBackup', { mv: v.vvolId }, () => ({ message: engine.cancelBackup(backupVm(v.vvolId)) }));
+    return true;
+  },
+  restoreBackup(s) {
+    const v = pick(s.vv.filter((x) => s.backed.has(x.vvolId)));
+    if (!v) return false;
+    const from = chance(0.8) ? 'last' : 'previous';
+    run('restoreBackup', { mv: v.vvolId, from }, () => {
+      const r = engine.beginRestore(backupVm(v.vvolId), [v.id], from);
+      return { rv: `ld${r.sources[0].rv.rvId}` };
     });
     return true;
   },
@@ -413,6 +461,10 @@ function weights(s) {
     ['unpair', 2],
     ['resize', 2],
     ['meta', 4],
+    ['protect', s.backed.size < 6 ? 3 : 0],
+    ['backup', 4],
+    ['cancelBackup', 2],
+    ['restoreBackup', 2],
     ['tick', 10],
   ];
 }

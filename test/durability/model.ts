@@ -60,6 +60,9 @@ export interface JournalLine {
   force?: boolean;
   kv?: Record<string, string>;
   to?: number;
+  generations?: number;
+  rvs?: string[];
+  from?: 'last' | 'previous';
   done?: { id: string; state: string; code: string | null }[];
 }
 
@@ -116,6 +119,8 @@ export class Model {
   seq = 0;
   /** VVols that appeared without an operation the model knows to make them (their content is unknown). */
   unpredicted = 0;
+  /** Backup volumes ("ld<id>") whose last copy from their MV ended with success: the only ones that may hold a backup's point in time. */
+  readonly completeCopy = new Set<string>();
 
   constructor(start: number) {
     this.now = start;
@@ -152,7 +157,10 @@ export class Model {
   /** Takes `v` as the acknowledged view; content follows its set of VVols. */
   adopt(v: View): void {
     this.view = v;
-    for (const id of this.content.keys()) if (!v.vvols[id]) this.content.delete(id);
+    // A backup volume (RV, no VVol) is followed while a pair names it.
+    const paired = new Set(Object.keys(v.pairs).flatMap((k) => k.split(' ')));
+    for (const id of this.content.keys()) if (!v.vvols[id] && !paired.has(id)) this.content.delete(id);
+    // completeCopy keeps an RV whose pair went with its MV: B10 keeps such an RV, with its backup.
     for (const id of Object.keys(v.vvols)) {
       if (!this.content.has(id)) {
         this.content.set(id, unknown());
@@ -201,14 +209,40 @@ export class Model {
         return;
       case 'replicate':
         this.content.set(need(l.rv, 'rv'), unknown());
+        this.completeCopy.delete(l.rv as string);
+        return;
+      case 'protect':
+        // New LDs: nothing written yet.
+        for (const rv of need(l.rvs, 'rvs')) if (!pre.pairs[`${l.vvolId} ${rv}`]) this.content.set(rv, empty());
+        return;
+      case 'backup':
+        // beginBackup and startBackupCopies both done: the copy runs; the RV holds no backup until it ends.
+        if (l.rv) {
+          this.content.set(l.rv, unknown());
+          this.completeCopy.delete(l.rv);
+        }
+        return;
+      case 'cancelBackup':
+        for (const t of Object.values(pre.tasks)) {
+          if (t.kind === 'replicate' && t.src === l.mv && t.dst) {
+            this.content.set(t.dst, unknown());
+            this.completeCopy.delete(t.dst);
+          }
+        }
+        return;
+      case 'restoreBackup':
+        // The MV takes the RV's content as the restore copies (F.3.3); until it ends, it is partial.
+        this.content.set(need(l.mv, 'mv'), unknown());
         return;
       case 'tick':
         for (const d of need(l.done, 'done')) {
           const t = pre.tasks[d.id];
           if (!t) throw new ModelError(`a tick ended the task ${d.id}, which was not active`);
-          if ((t.kind === 'clone' || t.kind === 'replicate') && t.dst) {
+          if ((t.kind === 'clone' || t.kind === 'replicate' || t.kind === 'restore') && t.dst) {
             // A copy that ended well left dst equal to src; any other end leaves a partial copy.
             this.content.set(t.dst, d.state === 'success' && t.src ? copy(this.contentOf(t.src)) : unknown());
+            if (t.kind === 'replicate' && d.state === 'success') this.completeCopy.add(t.dst);
+            else if (t.kind === 'replicate') this.completeCopy.delete(t.dst);
           }
         }
         return;
@@ -239,7 +273,9 @@ export function eventSeq(engine: DiskArrayEngine): number {
 
 function readAll(engine: DiskArrayEngine, vvolId: string, start: number, count: number): (string | null)[] | undefined {
   try {
-    const ld = engine.getVvol(vvolId);
+    // "ld<id>": an LD that is no VVol (a backup volume).
+    const ldn = vvolId.startsWith('ld') ? engine.store.get<{ ldn: number }>('SELECT ldn FROM lds WHERE id = ?', Number(vvolId.slice(2)))?.ldn : undefined;
+    const ld = ldn !== undefined ? engine.getLd(ARRAY, ldn) : engine.getVvol(vvolId);
     const out: (string | null)[] = [];
     for (let s = start; s < start + count; s += 4096) out.push(...engine.readChunks(ld, s, Math.min(4096, start + count - s)));
     return out;
@@ -384,6 +420,21 @@ export function resolveInFlight(model: Model, i: JournalLine, S: View, engine: D
       const id = need(i.vvolId, 'vvolId');
       return V.vvols[id] && S.vvols[id] && !sameRecord(V.vvols[id].md, S.vvols[id].md) ? ack({}) : null;
     }
+    case 'protect': {
+      const rvs = Object.keys(S.pairs).filter((k) => k.startsWith(`${i.vvolId} ld`) && S.pairs[k].purpose === 'backup').map((k) => k.split(' ')[1]);
+      return rvs.some((rv) => !V.pairs[`${i.vvolId} ${rv}`]) ? ack({ rvs }) : null;
+    }
+    case 'backup':
+    case 'restoreBackup': {
+      // Its copy is the trace; a kill between beginBackup and startBackupCopies leaves none in the view (the job waits in "Configuration checking").
+      const kind = i.op === 'backup' ? 'replicate' : 'restore';
+      const t = Object.entries(S.tasks).find(([id, x]) => !V.tasks[id] && x.kind === kind && (kind === 'replicate' ? x.src === i.mv : x.dst === i.mv));
+      return t ? ack({ rv: (kind === 'replicate' ? t[1].dst : t[1].src) ?? undefined }) : null;
+    }
+    case 'cancelBackup': {
+      const ev = engine.store.get("SELECT seq FROM events WHERE seq > ? AND message_id = 'nec.backup.interrupted' AND object_id = ?", model.seq, `vm-${need(i.mv, 'mv')}`);
+      return ev ? ack({}) : null;
+    }
     case 'tick': {
       // Each task step is its own transaction: any of the active tasks may have ended.
       const ids = Object.keys(V.tasks).filter((id) => !S.tasks[id]);
@@ -507,7 +558,11 @@ export function checkInFlight(i: JournalLine, done: JournalLine | null, V: View,
 /** The content check: every VVol whose content the model knows reads back as predicted. */
 export function checkContent(m: Model, engine: DiskArrayEngine): string[] {
   const problems: string[] = [];
-  for (const [id, v] of Object.entries(m.view.vvols)) {
+  const rvs = [...m.content.keys()].filter((id) => id.startsWith('ld') && !m.view.vvols[id]).map((id) => {
+    const capacity = engine.store.get<{ capacity: number }>('SELECT capacity FROM lds WHERE id = ?', Number(id.slice(2)))?.capacity ?? 0;
+    return [id, { snap: 'RV', state: 'ld', capacity }] as const;
+  });
+  for (const [id, v] of [...Object.entries(m.view.vvols), ...rvs]) {
     const c = m.content.get(id);
     if (!c || (c.restUnknown && c.known.size === 0)) continue;
     const chunks = v.capacity / MiB;
@@ -519,6 +574,32 @@ export function checkContent(m: Model, engine: DiskArrayEngine): string[] {
       if (want !== undefined && got[i] !== want && bad++ < 3) problems.push(`VVol ${short(id)} (${v.snap} ${v.state}): chunk ${i} reads ${got[i]}, acknowledged ${want}`);
     }
     for (const [i, t] of c.known) if (i >= chunks && t !== null) problems.push(`VVol ${short(id)}: acknowledged chunk ${i} is beyond its end (${chunks} chunks)`);
+  }
+  return problems;
+}
+
+const K2_STATES = ['none', 'checking', 'backing-up', 'completed', 'failed', 'restore-copying', 'restored', 'restore-failed'];
+
+/**
+ * The backup check (K1-K4): every VVol's backup state reads back; no RV is marked as
+ * holding a backup (a point in time) unless its last copy from its MV ended with success
+ * (as the acknowledged ticks show), no copy into it is running and it is not "Backing up".
+ */
+export function checkBackups(m: Model, engine: DiskArrayEngine): string[] {
+  const problems: string[] = [];
+  for (const { mv_id } of engine.store.all<{ mv_id: number }>('SELECT DISTINCT mv_id FROM backup_volumes WHERE mv_id IS NOT NULL ORDER BY mv_id')) {
+    try {
+      for (const r of engine.diskBackup(mv_id).rvs) if (!K2_STATES.includes(r.state)) problems.push(`backup: RV ld${r.rvId} of MV ld${mv_id} is in the unknown state ${r.state}`);
+    } catch (e) {
+      problems.push(`backup: the state of MV ld${mv_id} does not read: ${(e as Error).message}`);
+    }
+  }
+  const valid = engine.store.all<{ rv_id: number; state: string }>('SELECT rv_id, state FROM backup_states WHERE backed_up_at IS NOT NULL ORDER BY rv_id');
+  for (const r of valid) {
+    const id = `ld${r.rv_id}`;
+    if (!m.completeCopy.has(id)) problems.push(`backup: RV ${id} (${r.state}) is marked as holding a backup, but no copy into it ended with success`);
+    if (r.state === 'backing-up') problems.push(`backup: RV ${id} is "Backing up" and marked as holding a backup`);
+    if (engine.store.get("SELECT 1 FROM tasks WHERE dst_ld = ? AND state IN ('queued', 'running')", r.rv_id)) problems.push(`backup: RV ${id} is marked as holding a backup while a copy into it runs`);
   }
   return problems;
 }

@@ -14,7 +14,9 @@
  *     trace, and nothing it does not touch changed;
  *   - every chunk token the model (model.ts) predicts from the acknowledged writes,
  *     trims, snapshots, clones, reverts and finished copies to read back;
- *   - the event sequence not to go back.
+ *   - the event sequence not to go back;
+ *   - every backup state to read back, and no backup volume (RV) to be marked as holding
+ *     a backup unless its last copy ended with success (checkBackups).
  *
  * Reproduce a run with DURABILITY_SEED=<seed> (printed at the start). The kill moments
  * come from a timer, so two runs with one seed differ in where the kills land.
@@ -30,7 +32,7 @@ import path from 'node:path';
 import { DiskArrayEngine } from '../../src/array/engine';
 import { ManualClock } from '../../src/array/clock';
 import { Store } from '../../src/store/db';
-import { ARRAY, checkContent, checkInFlight, currentView, diffViews, eventSeq, JournalLine, Model, ModelError, resolveInFlight } from './model';
+import { ARRAY, checkBackups, checkContent, checkInFlight, currentView, diffViews, eventSeq, JournalLine, Model, ModelError, resolveInFlight } from './model';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CHILD = path.join(__dirname, 'child.js');
@@ -238,6 +240,7 @@ test(`${ROUNDS} SIGKILLs at random moments lose nothing that was acknowledged`, 
         problems.push('an array exists although no bootstrap was acknowledged or in flight');
       }
       problems.push(...checkContent(model, engine));
+      problems.push(...checkBackups(model, engine));
       const seq = eventSeq(engine);
       if (seq < model.seq) problems.push(`the event sequence went back: ${seq} < acknowledged ${model.seq}`);
       model.seq = Math.max(model.seq, seq);
@@ -263,7 +266,7 @@ test(`${ROUNDS} SIGKILLs at random moments lose nothing that was acknowledged`, 
   expect(model.unpredicted).toBe(0);
   // The workload must really have exercised the engine, or the test proves nothing.
   expect(stats.acks).toBeGreaterThan(ROUNDS * 5);
-  for (const op of ['create', 'write', 'trim', 'delete', 'bind', 'snapshot', 'fastClone', 'tick']) {
+  for (const op of ['create', 'write', 'trim', 'delete', 'bind', 'snapshot', 'fastClone', 'tick', 'protect', 'backup']) {
     expect([op, stats.byOp[op] ?? 0]).not.toEqual([op, 0]);
   }
   fs.rmSync(work, { recursive: true, force: true });

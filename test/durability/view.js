@@ -4,6 +4,7 @@
  * kill): VVols with their state, access, capacity, pool, parent, snapshot attribute,
  * type and metadata; replication pairs; active tasks; host bindings. Chunk contents
  * are not in it (too large to journal per operation); the test's model predicts them.
+ * An LD that is no VVol (a backup volume, RV) is named "ld<id>" in pairs and tasks.
  * Plain CommonJS so that child.js can require it under bare node.
  */
 'use strict';
@@ -21,14 +22,14 @@ function storeView(store) {
   }
   const pairs = {};
   for (const r of store.all(
-    `SELECT m.vvol_id AS mv, r.vvol_id AS rv, p.purpose, p.activity, p.sync_state AS sync
-       FROM pairs p JOIN lds m ON m.id = p.mv_id JOIN lds r ON r.id = p.rv_id ORDER BY m.vvol_id, r.vvol_id`,
+    `SELECT COALESCE(m.vvol_id, 'ld' || m.id) AS mv, COALESCE(r.vvol_id, 'ld' || r.id) AS rv, p.purpose, p.activity, p.sync_state AS sync
+       FROM pairs p JOIN lds m ON m.id = p.mv_id JOIN lds r ON r.id = p.rv_id ORDER BY mv, rv`,
   )) {
     pairs[`${r.mv} ${r.rv}`] = { purpose: r.purpose, activity: r.activity, sync: r.sync };
   }
   const tasks = {};
   for (const r of store.all(
-    `SELECT t.id, t.kind, s.vvol_id AS src, d.vvol_id AS dst FROM tasks t LEFT JOIN lds s ON s.id = t.src_ld LEFT JOIN lds d ON d.id = t.dst_ld
+    `SELECT t.id, t.kind, COALESCE(s.vvol_id, 'ld' || s.id) AS src, COALESCE(d.vvol_id, 'ld' || d.id) AS dst FROM tasks t LEFT JOIN lds s ON s.id = t.src_ld LEFT JOIN lds d ON d.id = t.dst_ld
       WHERE t.state IN ('queued', 'running') ORDER BY t.id`,
   )) {
     tasks[r.id] = { kind: r.kind, src: r.src, dst: r.dst };
