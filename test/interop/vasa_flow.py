@@ -11,10 +11,19 @@ A vCenter / ESXi flow against the VASA provider with an independent SOAP toolkit
   writes; unshared bitmap and chunks; revert and read back; fast clone; full clone
   polled with getTaskUpdate to completion; space stats; events since a sequence and
   alarms; the faults for a VVol that does not exist, a 257th snapshot generation and a
-  locked licence; unbind; delete.
+  locked licence; unbind; delete. Then storage policies and backup (issue 10): the
+  capability schema (queryCapabilityMetadata); which container offers what
+  (queryCapabilityProfileForResource / queryCapabilityProfile); a profile of SSD +
+  RAID1/10 + backup 2 generations (+ I/O upper control) built from the schema's rule
+  ids; spaceStatsForStorageContainer narrowed to the container that satisfies it; a
+  VVol created there gets two RVs (and the one-backup-pool alarm); InvalidProfile with
+  B.1's mismatch text on the other container; queryComplianceResult compliant, then
+  nonCompliant and a Compliance alarm after the pool changes on the array; `backup
+  online` / `status` / `restore` through the CLI and the data read back by guest I/O.
 
 Guest I/O and the licence switch are not VASA operations: the script does them with
-the provider's admin CLI (vvolctl: `array io write/read`, `array licence lock/unlock`)
+the provider's admin CLI (vvolctl: `array io write/read`, `array licence lock/unlock`,
+`array poolmodify`, `backup ...`)
 on the provider's data folder, the same engine path a host's I/O takes.
 
 Exit status 0 when every step passed; otherwise 1 with the failing step on stderr.
@@ -39,7 +48,7 @@ import warnings
 import requests
 import urllib3
 from lxml import etree
-from zeep import Client, Settings
+from zeep import Client, Settings, xsd
 from zeep.plugins import HistoryPlugin
 from zeep.exceptions import Fault
 from zeep.transports import Transport
@@ -50,6 +59,11 @@ urllib3.disable_warnings()
 VASA_NS = 'http://com.vmware.vim.vasa/2.0/xsd'
 SNAPSHOT_LIMIT_TEXT = 'You cannot create any more snapshot because the number of snapshots is limited to 256 per virtual machine.'
 MiB = 1024 * 1024
+NEC_NS = 'com.nec.jp.ism.vasaprovider'
+PROF_NS = '{http://profile.policy.data.vasa.vim.vmware.com/xsd}'
+CAP_NS = '{http://capability.policy.data.vasa.vim.vmware.com/xsd}'
+COMP_NS = '{http://compliance.policy.data.vasa.vim.vmware.com/xsd}'
+ONE_BACKUP_POOL_TEXT = 'The disk array has only one pool for backup.'
 
 
 class StepFailed(Exception):
@@ -140,6 +154,165 @@ class Flow:
         check(task.taskState == 'Success', f'{op}: task state {task.taskState}')
         check(task.result is not None, f'{op}: the finished task has no result')
         return task.result
+
+    def cli_text(self, *argv):
+        """A vvolctl command that prints the manual's text (the backup group): (exit code, stdout, stderr)."""
+        env = dict(os.environ, VASA_PROVIDER_DATA=self.args.data)
+        r = subprocess.run([self.args.node, self.args.cli, *argv], env=env, capture_output=True, text=True, timeout=60)
+        return r.returncode, r.stdout, r.stderr
+
+    def backup_state(self, vm_name, dc, want):
+        """Polls `backup status` until the VM's data VVol shows `want` for its first generation, "-" for the second; gives the output."""
+        deadline = time.time() + self.args.clone_timeout
+        while True:
+            code, out, err = self.cli_text('backup', 'status', vm_name, dc)
+            check(code == 0, f'backup status exited {code}: {err.strip()}')
+            data = out.split('data-vvol:', 1)[1] if 'data-vvol:' in out else out
+            states = re.findall(r'^  Backup State: (.*)$', data, re.M)
+            # Two generations, one backup so far: the never-backed-up generation took it, the other shows "-".
+            if states == [f'{want} / -']:
+                return out
+            check(time.time() < deadline, f'backup status did not reach {want!r} in {self.args.clone_timeout} s: {states}')
+            time.sleep(self.args.poll_interval)
+
+    def profile(self, client, profile_id, generation, rules):
+        """A StorageProfile as vCenter's policy editor sends it: one rule set, a capability per rule."""
+        CapabilityInstance = client.get_type(f'{CAP_NS}CapabilityInstance')
+        CapabilityId = client.get_type(f'{CAP_NS}CapabilityId')
+        ConstraintInstance = client.get_type(f'{CAP_NS}ConstraintInstance')
+        PropertyInstance = client.get_type(f'{CAP_NS}PropertyInstance')
+        SubProfile = client.get_type(f'{PROF_NS}SubProfile')
+        Constraints = client.get_type(f'{PROF_NS}CapabilityConstraints')
+        StorageProfile = client.get_type(f'{PROF_NS}StorageProfile')
+        caps = []
+        for (cap_id, prop_id), value in rules:
+            typed = xsd.AnyObject(xsd.Boolean(), value) if isinstance(value, bool) else \
+                xsd.AnyObject(xsd.Int(), value) if isinstance(value, int) else xsd.AnyObject(xsd.String(), value)
+            caps.append(CapabilityInstance(capabilityId=CapabilityId(id=cap_id, namespace=NEC_NS),
+                                           constraint=[ConstraintInstance(propertyInstance=[PropertyInstance(id=prop_id, value=typed)])]))
+        return StorageProfile(constraints=Constraints(subProfiles=[SubProfile(capability=caps, name='Rule-Set 1')]), createdBy='zeep',
+                              creationTime='2026-01-01T00:00:00Z', generationId=generation, name=profile_id, profileId=profile_id)
+
+    @staticmethod
+    def offered(client_profile):
+        """{(capability id, property id): value} of a capability profile."""
+        got = {}
+        for sp in (client_profile.constraints.subProfiles if client_profile.constraints else []) or []:
+            for c in sp.capability:
+                for ci in c.constraint:
+                    for p in ci.propertyInstance:
+                        got[(c.capabilityId.id, p.id)] = p.value
+        return got
+
+    def policy_flow(self, client, svc, array, containers):
+        a = self.args
+
+        self.step('queryCapabilityMetadata: the capability schema of com.nec.jp.ism.vasaprovider, its categories and rules')
+        schemas = svc.queryCapabilityMetadata(schemaId=[NEC_NS])
+        check(len(schemas) == 1 and schemas[0].schemaId == NEC_NS and schemas[0].namespaceInfo.namespace == NEC_NS, f'schemas {[s.schemaId for s in schemas]}')
+        cats = schemas[0].capabilityMetadataPerCategory
+        check([c.category for c in cats] == ['Performance', 'RAID', 'Security', 'Backup', 'I/O Control'], f'categories {[c.category for c in cats]}')
+        rule = {}  # display name -> (capability id, property id), as the policy editor maps them
+        for c in cats:
+            for cm in c.capabilityMetadata:
+                for pm in cm.propertyMetadata:
+                    rule[pm.summary.label] = (cm.capabilityId.id, pm.id)
+        for label in ('Physical Disk Type', 'RAID', 'Encrypt PD', 'Enable Backup', 'Backup Volume Automatic Deleted', 'The Number of Backup Generations',
+                      'Enable I/O Upper Control', 'Enable I/O Lower Control', 'I/O Upper Control Limit (IOPS)', 'I/O Lower Control Limit (IOPS)'):
+            check(label in rule, f'the schema has no rule {label!r}: {sorted(rule)}')
+
+        self.step('queryCapabilityProfileForResource / queryCapabilityProfile: which container offers SSD and RAID1/10')
+        offers = {}
+        for c in containers:
+            assoc = svc.queryCapabilityProfileForResource(resourceId=[c.uniqueIdentifier])
+            check(len(assoc) == 1 and assoc[0].resourceId.lower() == c.uniqueIdentifier.lower(), f'capability profile of {c.name}: {assoc}')
+            cp = svc.queryCapabilityProfile(profileId=[assoc[0].profileId])
+            check(len(cp) == 1, f'queryCapabilityProfile {assoc[0].profileId}: {len(cp)} profiles')
+            offers[c.uniqueIdentifier] = self.offered(cp[0])
+        disk, raid = rule['Physical Disk Type'], rule['RAID']
+        fast = [c for c in containers if offers[c.uniqueIdentifier].get(disk) == 'SSD' and offers[c.uniqueIdentifier].get(raid) == 'RAID1/10']
+        slow = [c for c in containers if offers[c.uniqueIdentifier].get(disk) == 'NLSAS']
+        check(len(fast) == 1 and len(slow) >= 1, f'containers and what they offer: {[(c.name, offers[c.uniqueIdentifier].get(disk), offers[c.uniqueIdentifier].get(raid)) for c in containers]}')
+        fast, slow = fast[0], slow[0]
+
+        # The pool's I/O upper control is on (iSM) so that a policy asking for it fits; the
+        # compliance step below turns it off on the array.
+        self.cli('array', 'poolmodify', fast.name, '--io-upper-mode', 'on')
+        gold_rules = [(disk, 'SSD'), (raid, 'RAID1/10'), (rule['Enable Backup'], True), (rule['The Number of Backup Generations'], 2),
+                      (rule['Backup Volume Automatic Deleted'], True), (rule['Enable I/O Upper Control'], True)]
+        profile_id = f'zeep-gold-{uuid.uuid4().hex[:8]}'
+        gold = self.profile(client, profile_id, 1, gold_rules)
+
+        self.step('createVirtualVolume the config VVol with the profile (SSD + RAID1/10 + backup 2 generations + I/O upper control)')
+        vm_id = str(uuid.uuid4())
+        vm_name = f'zeep-pvm-{vm_id[:8]}'
+        dc = 'Datacenter'
+        cfg = self.task_result(svc.createVirtualVolume(containerId=fast.uniqueIdentifier, vvolType='Config', storageProfile=gold, sizeInMB=4096,
+                                                       metadata=self.md(VMW_VmID=vm_id, VMW_VVolType='Config', VMW_VVolName=vm_name, VMW_ContainerId=fast.uniqueIdentifier)),
+                               'createVirtualVolume config with a profile')
+        self.created.append(cfg)
+
+        self.step('spaceStatsForStorageContainer with the profile: only the container that satisfies it answers')
+        answering = [c.name for c in containers if svc.spaceStatsForStorageContainer(containerId=c.uniqueIdentifier, capabilityProfileId=[profile_id])]
+        check(answering == [fast.name], f'containers answering for the profile: {answering} (expected {[fast.name]})')
+
+        self.step('createVirtualVolume a data VVol there with the profile: two backup volumes (RVs) appear, with the one-backup-pool alarm')
+        data = self.task_result(svc.createVirtualVolume(containerId=fast.uniqueIdentifier, vvolType='Data', storageProfile=gold, sizeInMB=1024,
+                                                        metadata=self.md(VMW_VmID=vm_id, VMW_VVolType='Data', VMW_VVolName=f'{vm_name}.vmdk', VMW_ContainerId=fast.uniqueIdentifier)),
+                                'createVirtualVolume data with a profile')
+        self.created.append(data)
+        code, out, err = self.cli_text('backup', 'relation', vm_name, dc)
+        check(code == 0, f'backup relation exited {code}: {err.strip()}')
+        data_part = out.split(f'Disk File            : {vm_name}.vmdk', 1)
+        check(len(data_part) == 2, f'backup relation does not list the data VVol:\n{out}')
+        rv_list = data_part[1].split('--- RV List Information ---\nLDN(h)\n', 1)[1].split('\n\n', 1)[0].split()
+        check(len(rv_list) == 2 and all(re.fullmatch(r'[0-9A-Fa-f]{4}', x) for x in rv_list), f'RVs of the data VVol: {rv_list}')
+        alarms = svc.getAlarms(lastAlarmId=-1)
+        texts = [p.parameterValue for al in alarms if al.objectId == data for p in al.parameterList or [] if p.parameterName == 'message']
+        check(ONE_BACKUP_POOL_TEXT in texts, f'alarms for {data}: {texts} (expected {ONE_BACKUP_POOL_TEXT!r})')
+
+        self.step('createVirtualVolume with the profile on the other container: InvalidProfile with the mismatch text (B11)')
+        want = ('The specified datastore does not satisfy the rule(Physical Disk Type) in the storage policy for the virtual machines. '
+                'The value of the datastore\'s capability is "NLSAS" while the value in the storage policy for the virtual machines is "SSD."')
+        self.expect_fault('InvalidProfile', want, svc.createVirtualVolume, containerId=slow.uniqueIdentifier, vvolType='Data', storageProfile=gold, sizeInMB=1024,
+                          metadata=self.md(VMW_VmID=vm_id, VMW_VVolType='Data', VMW_VVolName=f'{vm_name}_1.vmdk', VMW_ContainerId=slow.uniqueIdentifier))
+
+        ComplianceSubject = client.get_type(f'{COMP_NS}ComplianceSubject')
+        self.step('queryComplianceResult: the data VVol is compliant with the profile')
+        res = svc.queryComplianceResult(compliance=[ComplianceSubject(generationId=1, objectId=[data], profileId=profile_id)])
+        check(len(res) == 1 and res[0].objectId == data and res[0].complianceStatus == 'compliant' and res[0].profileMismatch is False, f'compliance {res}')
+
+        self.step('the pool\'s I/O upper control turned off on the array: nonCompliant with the rule, and the Compliance alarm')
+        before = max([al.alarmId for al in alarms] or [-1])
+        self.cli('array', 'poolmodify', fast.name, '--io-upper-mode', 'off')
+        res = svc.queryComplianceResult(compliance=[ComplianceSubject(objectId=[data])])
+        check(len(res) == 1 and res[0].complianceStatus == 'nonCompliant', f'compliance after the pool change {res}')
+        upper = rule['Enable I/O Upper Control']
+        violated = [(v.expectedValue.capabilityId.id, self.offered_value(v.expectedValue), self.offered_value(v.currentValue)) for v in res[0].violatedPolicy or []]
+        check((upper[0], True, False) in violated, f'violated policies {violated}')
+        new = [al for al in svc.getAlarms(lastAlarmId=before) if al.alarmType == 'Compliance' and al.objectId == data]
+        check(len(new) >= 1, 'no Compliance alarm for the data VVol')
+
+        self.step('guest writes on the policy VVol; backup online through the CLI; backup status until Backup completed')
+        self.write(data, 0, ['p0', 'p1', 'p2'])
+        code, out, err = self.cli_text('backup', 'online', vm_name, dc)
+        check(code == 0 and out.split('\n')[:3] == ['Start to check information of specified VM.', 'Start to back up the specified VM.',
+                                                     f'Success to online backup VM({dc}/{vm_name}) without keeping consistency.'], f'backup online exited {code}: {out}{err}')
+        status = self.backup_state(vm_name, dc, 'Backup completed')
+        check(f'VM({dc}/{vm_name})' in status and re.search(r'^  Last Backup Time: \d{4}-', status, re.M), f'backup status:\n{status}')
+
+        self.step('guest overwrites the VVol; backup restore through the CLI; the guest-I/O path reads the backed-up data')
+        self.write(data, 0, ['x0', 'x1'])
+        check(self.read(data, 0, 3) == ['x0', 'x1', 'p2'], 'the overwrite is not read back')
+        code, out, err = self.cli_text('backup', 'restore', vm_name, dc, '--disk', f'{vm_name}.vmdk')
+        check(code == 0, f'backup restore exited {code}: {out}{err}')
+        self.backup_state(vm_name, dc, 'Restore completed')
+        got = self.read(data, 0, 4)
+        check(got == ['p0', 'p1', 'p2', None], f'after the restore the data VVol reads {got}')
+
+    @staticmethod
+    def offered_value(instance):
+        return instance.constraint[0].propertyInstance[0].value
 
     # ------------------------------------------------------------------ the flow
     def run(self):
@@ -399,6 +572,8 @@ class Flow:
         self.expect_fault('NotFound', f'The specified {vv["Config"]} does not exist.', svc.deleteVirtualVolume, vvolId=vv['Config'])
         left = svc.queryVirtualVolume(searchConstraint=[QueryConstraint(key='VMW_VmID', value=vm_id)])
         check(vv['Config'] not in left and vv['Swap'] not in left, f'still there: {left}')
+
+        self.policy_flow(client, svc, array, containers)
 
         print(f'OK: {self.steps} steps over SOAP {a.soap} in {time.time() - self.started:.1f} s', flush=True)
 
