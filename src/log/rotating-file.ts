@@ -13,8 +13,8 @@
  * rotates through file-stream-rotator 0.6.1): it could name the files as we do
  * (`provider-%DATE%` with extension `.log` gives provider-YYYYMMDD.log, then .1.log,
  * .2.log), but
- *  - it takes the time from moment() and Date.now() (FileStreamRotator.getDate, and the
- *    retention's "oldest date"), with no way to pass a clock: the day a line lands in
+ *  - it reads the machine's wall clock itself (through moment, in FileStreamRotator.getDate
+ *    and the retention's "oldest date"), with no way to pass a clock: the day a line lands in
  *    and the 14 days kept would follow the wall clock, not the injected one, and the
  *    tests that walk through simulated days (test/support/log-rotation.test.ts) could
  *    not run without faking the process's timers;
