@@ -4,16 +4,12 @@
  * Messages go to the console as the manual prints them; exit 0 normal, 1 abnormal.
  * Like every CLI call, background copies are advanced (engine tick) first.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { DiskArrayEngine } from '../array/engine';
-import { assemble } from '../app/assembly';
 import { BackupOperations, BackupOptions, CommandResult } from '../backup/operations';
 import { DEFAULT_RELATION_OPTIONS, relationSettings } from '../relation/service';
-import { STORE_FILE } from '../store/db';
 import { dataDir } from '../sys/runtime';
-import { cliRuntime } from './run';
+import { withManagedAssembly } from './run';
 
 export interface BackupCliContext {
   engine: DiskArrayEngine;
@@ -25,17 +21,10 @@ export type BackupOpener = (o: { data: string }) => BackupCliContext;
 
 /** The same assembly as the daemon's: the managed arrays, the provider's vCenter and datacenter. */
 export function openBackupFolder(o: { data: string }): BackupCliContext {
-  if (!fs.existsSync(path.join(o.data, STORE_FILE))) {
-    throw new Error(`There is no provider store (${STORE_FILE}) in the data folder ${o.data}. Start the provider once (\`npm start\`) first.`);
-  }
-  const a = assemble({ runtime: cliRuntime(o.data), role: 'cli' });
-  try {
-    const vCenterServer = relationSettings(a.settings.get()).vCenterServer;
-    return { engine: a.managed, options: { datacenter: DEFAULT_RELATION_OPTIONS.datacenter, vCenterServer }, close: () => a.close() };
-  } catch (e) {
-    a.close();
-    throw e;
-  }
+  return withManagedAssembly(o.data, (a) => ({
+    engine: a.managed,
+    options: { datacenter: DEFAULT_RELATION_OPTIONS.datacenter, vCenterServer: relationSettings(a.settings.get()).vCenterServer },
+  }));
 }
 
 function print(r: CommandResult): void {

@@ -4,16 +4,12 @@
  * when the configuration changed, X3: the previous one zipped, old zips pruned);
  * `show` prints the latest file of each disk array. Both take --json.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { Clock } from '../array/clock';
 import type { DiskArrayEngine } from '../array/engine';
 import { dataDir } from '../sys/runtime';
-import { assemble } from '../app/assembly';
 import { LatestFile, RelationLogger, RelationOptions, RelationResult, RelationService, relationSettings } from '../relation/service';
-import { cliRuntime } from './run';
-import { STORE_FILE } from '../store/db';
+import { withManagedAssembly } from './run';
 
 export interface RelationCliContext {
   engine: DiskArrayEngine;
@@ -44,16 +40,7 @@ export type RelationOpener = (o: RelationOpenOptions) => RelationCliContext;
  * rewrites the other's.
  */
 export function openDataFolder(o: RelationOpenOptions): RelationCliContext {
-  if (!fs.existsSync(path.join(o.data, STORE_FILE))) {
-    throw new Error(`There is no provider store (${STORE_FILE}) in the data folder ${o.data}. Start the provider once (\`npm start\`) first.`);
-  }
-  const a = assemble({ runtime: cliRuntime(o.data), role: 'cli' });
-  try {
-    return { engine: a.managed, clock: a.clock, dataDir: a.layout.dir, close: () => a.close(), relation: relationSettings(a.settings.get()) };
-  } catch (e) {
-    a.close();
-    throw e;
-  }
+  return withManagedAssembly(o.data, (a) => ({ engine: a.managed, clock: a.clock, dataDir: a.layout.dir, relation: relationSettings(a.settings.get()) }));
 }
 
 /** Warnings go to stderr; errors are printed from the results, info is not shown. */

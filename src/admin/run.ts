@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import type { DiskArrayEngine } from '../array/engine';
 import { ArrayError, ArrayErrorCode, Facts, isArrayError } from '../array/errors';
 import type { DiskArray } from '../array/types';
-import { assemble } from '../app/assembly';
+import { assemble, type Assembly } from '../app/assembly';
 import { SettingsError } from '../config/settings';
 import { type Store, StoreError, STORE_FILE } from '../store/db';
 import { readRuntime, Runtime, RuntimeError } from '../sys/runtime';
@@ -138,6 +138,23 @@ function openEngine(opts: GlobalOptions, createStore: boolean): { store: Store; 
   }
   const a = assemble({ runtime: cliRuntime(opts.data), role: 'cli' });
   return { store: a.store, engine: a.engine };
+}
+
+/**
+ * The daemon's assembly for a command that works on what vCenter sees (relation, backup),
+ * handed to `use` and closed afterwards; the data folder must already hold a store.
+ */
+export function withManagedAssembly<T>(data: string, use: (a: Assembly) => T): T & { close(): void } {
+  if (!fs.existsSync(path.join(data, STORE_FILE))) {
+    throw new Error(`There is no provider store (${STORE_FILE}) in the data folder ${data}. Start the provider once (\`npm start\`) first.`);
+  }
+  const a = assemble({ runtime: cliRuntime(data), role: 'cli' });
+  try {
+    return { ...use(a), close: () => a.close() };
+  } catch (e) {
+    a.close();
+    throw e;
+  }
 }
 
 /** The runtime of a CLI command: the variables as the daemon reads them, with --data for the data folder. */

@@ -24,6 +24,7 @@ import type { Clock } from '../array/clock';
 import { MIN_PASSWORD_LENGTH, ProviderAccount } from '../config/account';
 import type { Logger } from '../log/logger';
 import { VasaFault } from './faults';
+import { plainAddress } from './http/connections';
 
 export interface LoginGuardOptions {
   /** Failed logins from one address before it is locked out. */
@@ -68,11 +69,8 @@ interface AddressState {
   lockedUntil: number;
 }
 
-/** The address as logged and counted: IPv4-mapped IPv6 ("::ffff:10.0.0.5") as plain IPv4. */
-export function normalizeAddress(remoteAddress: string | undefined): string {
-  if (!remoteAddress) return 'unknown';
-  return remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice(7) : remoteAddress;
-}
+/** The address a throttle entry is kept under: the connection's, IPv4 without its IPv6-mapped prefix. */
+const addressOf = (remoteAddress: string | undefined): string => plainAddress(remoteAddress) ?? 'unknown';
 
 /** A user name as logged: quoted, truncated (control characters are escaped by the logger). */
 function shownUser(user: unknown): string {
@@ -110,7 +108,7 @@ export class LoginGuard {
 
   /** When `remoteAddress` may try again (ms, by the clock), or undefined when it may now. */
   lockedUntil(remoteAddress: string | undefined): number | undefined {
-    const s = this.current(normalizeAddress(remoteAddress), this.clock.now());
+    const s = this.current(addressOf(remoteAddress), this.clock.now());
     return s && s.lockedUntil > this.clock.now() ? s.lockedUntil : undefined;
   }
 
@@ -120,7 +118,7 @@ export class LoginGuard {
    * retry), and when too many checks are running (saying to retry).
    */
   async verify(remoteAddress: string | undefined, user: unknown, password: unknown): Promise<void> {
-    const address = normalizeAddress(remoteAddress);
+    const address = addressOf(remoteAddress);
     const now = this.clock.now();
     const state = this.current(address, now);
     if (state && state.lockedUntil > now) {
