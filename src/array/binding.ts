@@ -102,13 +102,30 @@ function checkHost(host: string): void {
 export function bindVvols(ctx: Ctx, host: string, vvolIds: string[], allowedPeLdns?: number[]): BindResult[] {
   checkHost(host);
   // The arrays of the batch, read once: nothing in a bind changes what the gate checks.
-  const arrays = new Map<number, DiskArray>();
+  return bindEach(ctx, host, vvolIds, findEach(ctx, vvolIds), allowedPeLdns, new Map());
+}
+
+/** Each VVol's row, read once, or why it cannot be had (an item's own failure). */
+function findEach(ctx: Ctx, vvolIds: string[]): (LogicalDisk | ArrayError)[] {
   return vvolIds.map((vvolId) => {
     try {
-      const handle = ctx.store.savepoint(() => bindOne(ctx, host, getVvol(ctx, vvolId), allowedPeLdns, arrays));
-      return { vvolId, ok: true as const, handle };
+      return getVvol(ctx, vvolId);
     } catch (e) {
-      if (e instanceof ArrayError) return { vvolId, ok: false as const, error: e };
+      if (e instanceof ArrayError) return e;
+      throw e;
+    }
+  });
+}
+
+/** Binds each found VVol in a savepoint of its own: one item's failure leaves the others bound. */
+function bindEach(ctx: Ctx, host: string, vvolIds: string[], found: (LogicalDisk | ArrayError)[], allowed: readonly number[] | undefined, arrays: Map<number, DiskArray>): BindResult[] {
+  return found.map((ld, n): BindResult => {
+    const vvolId = vvolIds[n];
+    if (ld instanceof ArrayError) return { vvolId, ok: false, error: ld };
+    try {
+      return { vvolId, ok: true, handle: ctx.store.savepoint(() => bindOne(ctx, host, ld, allowed, arrays)) };
+    } catch (e) {
+      if (e instanceof ArrayError) return { vvolId, ok: false, error: e };
       throw e;
     }
   });
@@ -140,29 +157,13 @@ export interface BindBatchOptions {
  */
 export function bindBatch(ctx: Ctx, host: string, vvolIds: string[], o: BindBatchOptions = {}): BindBatch {
   checkHost(host);
-  const found = vvolIds.map((vvolId): LogicalDisk | ArrayError => {
-    try {
-      return getVvol(ctx, vvolId);
-    } catch (e) {
-      if (e instanceof ArrayError) return e;
-      throw e;
-    }
-  });
+  const found = findEach(ctx, vvolIds);
   const lds = found.filter((f): f is LogicalDisk => !(f instanceof ArrayError));
   const pools = new Set(lds.map((ld) => ld.poolId));
   if (pools.size > 1) throw invalid('The VVols of one bindVirtualVolume call must be in one storage container.');
   const allowed = lds.length ? o.peContext?.get(lds[0].arrayId) : undefined;
   const arrays = new Map<number, DiskArray>();
-  const results = found.map((ld, n): BindResult => {
-    const vvolId = vvolIds[n];
-    if (ld instanceof ArrayError) return { vvolId, ok: false, error: ld };
-    try {
-      return { vvolId, ok: true, handle: ctx.store.savepoint(() => bindOne(ctx, host, ld, allowed, arrays)) };
-    } catch (e) {
-      if (e instanceof ArrayError) return { vvolId, ok: false, error: e };
-      throw e;
-    }
-  });
+  const results = bindEach(ctx, host, vvolIds, found, allowed, arrays);
   const names = [...new Set(lds.map((ld) => (arrays.get(ld.arrayId) ?? getArray(ctx, ld.arrayId)).name))];
   const boundLds = found.filter((ld, n): ld is LogicalDisk => results[n].ok && !(ld instanceof ArrayError));
   try {

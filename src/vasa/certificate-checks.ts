@@ -143,7 +143,8 @@ export interface ParsedCrl {
   crl: pkijs.CertificateRevocationList;
 }
 
-function derToPem(der: Buffer, label: string): string {
+/** A DER object as PEM text under its label (CERTIFICATE, X509 CRL). */
+export function derToPem(der: Buffer, label: string): string {
   return `-----BEGIN ${label}-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
 }
 

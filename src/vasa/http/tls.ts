@@ -9,6 +9,7 @@ import https from 'node:https';
 import type net from 'node:net';
 import type tlsTypes from 'node:tls';
 import type { RequestListener } from 'node:http';
+import { derToPem } from '../certificate-checks';
 import type { ConnectionLimits } from './connections';
 import type { FaceLimits } from './limits';
 
@@ -37,14 +38,12 @@ export function clientCertOf(sock: tlsTypes.TLSSocket): PeerCertificate {
   let c = peerCerts.get(sock);
   if (c) return c;
   const peer = sock.getPeerCertificate?.(false);
-  c = peer && peer.raw ? { pem: derToPem(peer.raw), fingerprint: crypto.createHash('sha256').update(peer.raw).digest('hex') } : {};
+  // The fingerprint equals certificate-checks' fingerprintOf, taken from the DER without parsing it.
+  c = peer && peer.raw ? { pem: derToPem(peer.raw, 'CERTIFICATE'), fingerprint: crypto.createHash('sha256').update(peer.raw).digest('hex') } : {};
   peerCerts.set(sock, c);
   return c;
 }
 
-function derToPem(der: Buffer): string {
-  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
-}
 
 export function createTlsServer(identity: { key: string; cert: string }, limits: FaceLimits, connections: ConnectionLimits, app: RequestListener): https.Server {
   const tls = https.createServer({
