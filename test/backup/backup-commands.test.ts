@@ -2,11 +2,11 @@
  * The `backup` CLI group (Appendix E.1): the commands print the manual's blocks and
  * messages and exit 0 or 1 (K1, K5); the default opener needs a provider store.
  */
-import { Command } from 'commander';
 import { openBackupFolder, registerBackupCommands } from '../../src/admin/backup-commands';
 import { MiB } from '../../src/array/models';
 import { buildArray, Fixture, tempDir } from '../helpers/fixture';
 import { addVvol, createVm } from '../relation/scenario';
+import { runCli } from '../support/run-cli';
 
 let f: Fixture;
 let closed: number;
@@ -19,21 +19,9 @@ afterEach(() => {
   process.exitCode = 0;
 });
 
+/** The group run in-process (test/support/run-cli.ts), over this test's engine. */
 async function cli(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const program = new Command().exitOverride();
-  registerBackupCommands(program, () => ({ engine: f.engine, options: { datacenter: 'Datacenter', vCenterServer: '' }, close: () => { closed++; } }));
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'vvolctl', ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { out, err, code: Number(process.exitCode ?? 0) };
+  return runCli((program) => registerBackupCommands(program, () => ({ engine: f.engine, options: { datacenter: 'Datacenter', vCenterServer: '' }, close: () => { closed++; } })), args);
 }
 
 test('K1, K5: backup online / relation / status / cancel / restore through the CLI, exit 0 and 1 with E.2\'s messages', async () => {

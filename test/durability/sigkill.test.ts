@@ -24,7 +24,7 @@
  * DURABILITY_DIST_SOURCE runs the children on another build (e.g. a deliberately broken
  * one, to see the test fail).
  */
-import { spawn, ChildProcess } from 'node:child_process';
+import { Proc, startProcess } from '../helpers/startup-daemon';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -53,57 +53,8 @@ function prng(a: number): () => number {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-interface Proc {
-  proc: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves when stdout matches; rejects when the process ends first or the time is up. */
-  waitFor(re: RegExp, timeoutMs: number): Promise<void>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
-  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const listeners = new Set<() => void>();
-  proc.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-    for (const l of listeners) l();
-  });
-  proc.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.on('exit', (code, signal) => {
-      resolve({ code, signal });
-      for (const l of listeners) l();
-    });
-  });
-  return {
-    proc,
-    out: () => out,
-    err: () => err,
-    exited,
-    waitFor(re, timeoutMs) {
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs} ms waiting for ${re} on stdout\nstdout: ${out}\nstderr: ${err}`)), timeoutMs);
-        const check = () => {
-          if (re.test(out)) done();
-          else if (proc.exitCode !== null || proc.signalCode !== null) done(new Error(`the process ended (${proc.exitCode ?? proc.signalCode}) before ${re} appeared\nstdout: ${out}\nstderr: ${err}`));
-        };
-        const done = (e?: Error) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          if (e) reject(e);
-          else resolve();
-        };
-        listeners.add(check);
-        check();
-      });
-    },
-  };
-}
+/** A node child process whose output the test can wait on (the start-up tests' helper). */
+const start = (args: string[], env: NodeJS.ProcessEnv = process.env): Proc => startProcess(process.execPath, args, env);
 
 /** The complete lines of a journal; a kill may have cut the last one short. */
 function readJournal(file: string): JournalLine[] {

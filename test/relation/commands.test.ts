@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { openDataFolder, registerRelationCommands, RelationOpener } from '../../src/admin/relation-commands';
 import { buildArray, Fixture } from '../helpers/fixture';
 import { addVvol, createVm, VM_A } from './scenario';
+import { runCli } from '../support/run-cli';
 
 let f: Fixture;
 let closed: number;
@@ -16,21 +17,9 @@ afterEach(() => {
   process.exitCode = 0;
 });
 
+/** The group run in-process (test/support/run-cli.ts), over this test's engine. */
 async function cli(args: string[], open?: RelationOpener): Promise<{ out: string; err: string; code: number }> {
-  const program = new Command().exitOverride();
-  registerRelationCommands(program, open ?? (() => ({ engine: f.engine, clock: f.clock, dataDir: f.dir, close: () => { closed++; } })));
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'vvolctl', ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { out, err, code: Number(process.exitCode ?? 0) };
+  return runCli((program) => registerRelationCommands(program, open ?? (() => ({ engine: f.engine, clock: f.clock, dataDir: f.dir, close: () => { closed++; } }))), args);
 }
 
 test('X1: relation write writes on a change only and says so; relation show prints the latest file', async () => {
