@@ -9,25 +9,28 @@
  * another file once put that file's first bytes in the log (issue 8 row 23). The
  * reasons below are ours, one per jsonc-parser error code, and hold no text of the file.
  */
-import { ParseErrorCode, visit } from 'jsonc-parser';
+import { printParseErrorCode, visit } from 'jsonc-parser';
 
-const REASONS: Record<ParseErrorCode, string> = {
-  [ParseErrorCode.InvalidSymbol]: 'unexpected character',
-  [ParseErrorCode.InvalidNumberFormat]: 'invalid number',
-  [ParseErrorCode.PropertyNameExpected]: 'expected double-quoted property name',
-  [ParseErrorCode.ValueExpected]: 'expected a value',
-  [ParseErrorCode.ColonExpected]: "expected ':' after property name",
-  [ParseErrorCode.CommaExpected]: "expected ',' between values",
-  [ParseErrorCode.CloseBraceExpected]: "expected ',' or '}' after property value",
-  [ParseErrorCode.CloseBracketExpected]: "expected ',' or ']' after array element",
-  [ParseErrorCode.EndOfFileExpected]: 'unexpected text after the end of the value',
-  [ParseErrorCode.InvalidCommentToken]: 'invalid comment',
-  [ParseErrorCode.UnexpectedEndOfComment]: 'unterminated comment',
-  [ParseErrorCode.UnexpectedEndOfString]: 'unterminated string',
-  [ParseErrorCode.UnexpectedEndOfNumber]: 'the number ends too early',
-  [ParseErrorCode.InvalidUnicode]: 'invalid unicode escape',
-  [ParseErrorCode.InvalidEscapeCharacter]: 'bad escaped character',
-  [ParseErrorCode.InvalidCharacter]: 'bad control character in a string',
+/** jsonc-parser's error codes by name (its enum is a `const enum`, which isolated compilation cannot inline). */
+type ErrorName = Exclude<ReturnType<typeof printParseErrorCode>, '<unknown ParseErrorCode>'>;
+
+const REASONS: Record<ErrorName, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'expected double-quoted property name',
+  ValueExpected: 'expected a value',
+  ColonExpected: "expected ':' after property name",
+  CommaExpected: "expected ',' between values",
+  CloseBraceExpected: "expected ',' or '}' after property value",
+  CloseBracketExpected: "expected ',' or ']' after array element",
+  EndOfFileExpected: 'unexpected text after the end of the value',
+  InvalidCommentToken: 'invalid comment',
+  UnexpectedEndOfComment: 'unterminated comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'the number ends too early',
+  InvalidUnicode: 'invalid unicode escape',
+  InvalidEscapeCharacter: 'bad escaped character',
+  InvalidCharacter: 'bad control character in a string',
 };
 
 /** Line and column (1-based) of an offset. */
@@ -85,15 +88,16 @@ export function parseJsonc(text: string, file: string): unknown {
       const top = stack[stack.length - 1];
       if (c === ',' && top && !Array.isArray(top.value)) top.expectsName = true;
     },
-    onError: (code, offset, length) => {
+    onError: (errorCode, offset, length) => {
       if (problem) return;
+      const code = printParseErrorCode(errorCode);
       const top = stack[stack.length - 1];
       // A stray word where a name belongs is reported as what was expected there, as JSON.parse does.
-      if (code === ParseErrorCode.InvalidSymbol && top?.expectsName) problem = { offset, reason: REASONS[ParseErrorCode.PropertyNameExpected] };
+      if (code === 'InvalidSymbol' && top?.expectsName) problem = { offset, reason: REASONS.PropertyNameExpected };
       // A string is unterminated where the text (or the line) ran out, not where it began.
-      else if (code === ParseErrorCode.UnexpectedEndOfString) problem = { offset: offset + length, reason: REASONS[code] };
-      else if (offset >= text.length && code !== ParseErrorCode.UnexpectedEndOfComment) problem = { offset, reason: 'the text ends too early' };
-      else problem = { offset, reason: REASONS[code] ?? 'not JSON' };
+      else if (code === 'UnexpectedEndOfString') problem = { offset: offset + length, reason: REASONS.UnexpectedEndOfString };
+      else if (offset >= text.length && code !== 'UnexpectedEndOfComment') problem = { offset, reason: 'the text ends too early' };
+      else problem = { offset, reason: code in REASONS ? REASONS[code as ErrorName] : 'not JSON' };
     },
   }, { disallowComments: false, allowTrailingComma: false, allowEmptyContent: false });
   if (problem) {

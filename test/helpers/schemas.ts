@@ -1,4 +1,5 @@
 /** Our schema files by namespace (wire reference, section 2), and where they live. */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -17,3 +18,29 @@ export const SCHEMAS: Record<string, string> = {
   'http://types.capability.policy.data.vasa.vim.vmware.com/xsd': 'capability-types.xsd',
   'http://compliance.policy.data.vasa.vim.vmware.com/xsd': 'compliance.xsd',
 };
+
+/** Writes <dir>/all.xsd, one schema importing all of ours, for xmllint; returns its path. */
+export function schemaWrapper(dir: string): string {
+  const wrapper = path.join(dir, 'all.xsd');
+  const imports = Object.entries(SCHEMAS).map(([uri, file]) => `  <xs:import namespace="${uri}" schemaLocation="${path.join(WSDL_DIR, file)}"/>`).join('\n');
+  fs.writeFileSync(wrapper, `<?xml version="1.0"?>\n<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">\n${imports}\n</xs:schema>\n`);
+  return wrapper;
+}
+
+/**
+ * Validates captured answers (name -> the XML of one element) with xmllint against our
+ * schemas; returns the failures, each with xmllint's lines about it (empty: all valid).
+ */
+export function invalidAnswers(dir: string, captured: Map<string, string>, wrapper = schemaWrapper(dir)): { file: string; errors: string }[] {
+  const files = [...captured.entries()].map(([name, xml]) => {
+    const f = path.join(dir, `${name}.xml`);
+    fs.writeFileSync(f, `<?xml version="1.0" encoding="UTF-8"?>\n${xml}\n`);
+    return f;
+  });
+  const r = spawnSync(XMLLINT, ['--noout', '--nonet', '--schema', wrapper, ...files], { encoding: 'utf8' });
+  const out = `${r.stdout}${r.stderr}`;
+  return files.filter((f) => !out.includes(`${f} validates`)).map((f) => ({
+    file: path.basename(f),
+    errors: out.split('\n').filter((l) => l.startsWith(f)).join('\n'),
+  }));
+}

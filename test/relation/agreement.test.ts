@@ -16,7 +16,8 @@ import { runCli } from '../support/run-cli';
 
 let f: Fixture;
 let conf: string;
-const B = demoSpec({ name: 'Storage002', serial: '0000000991008888', wwn: '00255CDB05318888', ip: '192.0.2.20' });
+const B_WWN = '00255CDB05318888';
+const B = demoSpec({ name: 'Storage002', serial: '0000000991008888', wwn: B_WWN, ip: '192.0.2.20' });
 const latest = (name: string, wwn: string) => path.join(f.dir, 'latestRelationBetweenVMandVVOL', `${wwn}_${name}`);
 const files = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.xml')).sort() : []);
 
@@ -54,7 +55,7 @@ test('the daemon\'s pass and `relation write` cover the same managed arrays, wri
     const written = files(latest(f.array, '00255CDB05310000'));
     expect(written).toHaveLength(1);
     expect(fs.readFileSync(path.join(latest(f.array, '00255CDB05310000'), written[0]), 'utf8')).toContain('vCenterServer="192.0.2.5"');
-    expect(files(latest(B.name, B.wwn))).toEqual([]);
+    expect(files(latest(B.name, B_WWN))).toEqual([]);
 
     f.clock.advance(60_000);
     const cli = await cliWrite();

@@ -13,14 +13,15 @@ import { isManagedArray } from '../../src/config/settings-summary';
 import { demoSpec, GB } from '../helpers/fixture';
 import { ClientCert, esc, makeClientCert, PASSWORD, RawSoap, startTestServer, TestServer, textOf, textsOf, USER } from '../helpers/vasa-server';
 
-const B = demoSpec({ name: 'Storage002', serial: '0000000991008888', wwn: '00255CDB05318888', ip: '192.0.2.20' });
+const B_WWN = '00255CDB05318888';
+const B = demoSpec({ name: 'Storage002', serial: '0000000991008888', wwn: B_WWN, ip: '192.0.2.20' });
 const settings = new SettingsHolder({ ...DEFAULT_SETTINGS, diskArrays: ['192.0.2.10'] });
 let t: TestServer;
 let cert: ClientCert;
 let host: RawSoap;
 let vvolB: string;
 let vvolA: string;
-const CTR_B = containerUuid(B.wwn, 0);
+const CTR_B = containerUuid(B_WWN, 0);
 const faultOf = (body: string) => /<vasa:([A-Za-z]+)><vasa:\1 xsi:type="fault:\1"/.exec(body)?.[1];
 
 beforeAll(async () => {
@@ -67,7 +68,7 @@ test('an array outside the managed scope is invisible through every VASA operati
     // A NotFound's text may repeat the id that was asked for; nothing else may name B.
     const body = answer.replace(/<faultstring>[^<]*<\/faultstring>/, '').replace(/<data:parameterValue>The specified [^<]* does not exist\.<\/data:parameterValue>/g, '')
       .replace(/<vvol:fault xsi:type="fault:NotFound"><\/vvol:fault><vvol:vvolId>[^<]*<\/vvol:vvolId>/g, '');
-    expect({ op, leaks: body.includes(B.serial) || body.includes(vvolB) || body.includes(CTR_B) || body.includes(B.wwn) || body.includes(B.name) }).toEqual({ op, leaks: false });
+    expect({ op, leaks: body.includes(B.serial) || body.includes(vvolB) || body.includes(CTR_B) || body.includes(B_WWN) || body.includes(B.name) }).toEqual({ op, leaks: false });
   }
   expect(p.queryArrays).toContain(`StorageArray:0000000991007777`);
   // Not found, as the operation's fault list allows it to say so (StorageFault with NOT_FOUND here).
