@@ -117,14 +117,16 @@ export function addConfigCommands(array: Command): void {
     })), 'ldunbind --ldn 0402h');
 
   const access = (verb: 'addldsetld' | 'delldsetld') =>
-    array.command(verb).description(verb === 'addldsetld' ? 'give a host access to a PE (one PE may serve many hosts)' : 'take a host\'s access to a PE away')
-      .argument('<pe>', 'PE LD number (0400h) or name')
+    array.command(verb).description(verb === 'addldsetld'
+      ? 'allocate an LD to a host\'s LD Set: a PE (one PE may serve many hosts), or an ordinary LD such as a backup volume for a backup server'
+      : 'release an LD from a host\'s LD Set')
+      .argument('<ld>', 'PE or ordinary LD: LD number (0400h) or name')
       .argument('<host>', 'host name or initiator')
       .action((pe: string, host: string, _o: unknown, cmd: Command) => run(cmd, (s) => {
         if (verb === 'addldsetld') s.engine.grantPeAccess(s.ref, pe, host);
         else s.engine.revokePeAccess(s.ref, pe, host);
         const d = s.engine.ldDetail(s.ref, pe);
-        return { value: { pe: d.ldn, hosts: d.hosts }, text: `Hosts with access to the PE ${hex4(d.ldn)}h: ${d.hosts.join(', ') || '---'}` };
+        return { value: { pe: d.ldn, ldn: d.ldn, hosts: d.hosts }, text: `Hosts with access to the ${d.kind === 'pe' ? 'PE' : 'LD'} ${hex4(d.ldn)}h: ${d.hosts.join(', ') || '---'}` };
       }));
   example(access('addldsetld'), 'addldsetld 0400h esxi03');
   example(access('delldsetld'), 'delldsetld 0400h esxi03');

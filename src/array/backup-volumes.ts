@@ -17,6 +17,7 @@ import { MSG, expandBackupBelowPresent, expandSecondBackup, expandVolumeAfterBac
 import { getArray, getLdById, getVvol } from './lookup';
 import { CHUNK_BYTES, LIMITS, MiB } from './models';
 import { pairVolumes } from './replication';
+import { removeLd } from './lds';
 import { createLd } from './system-volumes';
 import type { LogicalDisk, Pool } from './types';
 import { resizeVvol } from './vvols';
@@ -174,4 +175,93 @@ export function expandWithBackups(ctx: Ctx, mv: LogicalDisk, newSizeBytes: numbe
 /** Whether a VVol has backup volumes of ours (resize takes the B9 path then). */
 export function hasBackupVolumes(ctx: Ctx, mv: LogicalDisk): boolean {
   return !!ctx.store.get('SELECT 1 FROM backup_volumes WHERE mv_id = ?', mv.id);
+}
+
+// ---- B10: migration, and the backup volumes of a deleted VVol (3.6, 3.9.1, A.1) ----------
+
+/** The hosts whose LD Set an LD is allocated to (ordinary LDs: backup volumes a backup server reads). */
+export function ldSetHostsOf(ctx: Ctx, ldId: number): string[] {
+  return ctx.store.all<{ host: string }>('SELECT host FROM ldset_lds WHERE ld_id = ? ORDER BY host', ldId).map((r) => r.host);
+}
+
+/**
+ * 3.9.1: "When you select [Yes] for [Backup Volume Automatic Deleted], ensure that the
+ * backup volume is not allocated to an LD Set when deleting a virtual machine." The
+ * deletion of such a VVol is refused, whole, before anything changes, naming the RV and
+ * the host, so the operator releases it (or keeps the RV by applying Automatic Deleted = No).
+ */
+export function checkBackupsDeletable(ctx: Ctx, mv: LogicalDisk): void {
+  for (const v of backupVolumesOf(ctx, mv)) {
+    if (!v.autoDelete) continue;
+    const hosts = ldSetHostsOf(ctx, v.rv.id);
+    if (hosts.length > 0) {
+      throw new ArrayError('IN_USE', MSG.backupVolumeInLdSet(v.rv.name, hex4(v.rv.ldn), hosts.join(', ')), { vvolId: mv.vvolId, ldn: hex4(v.rv.ldn), hosts: hosts.join(',') });
+    }
+  }
+}
+
+/**
+ * Deletes, with their VVol, the backup volumes whose policy said Automatic Deleted = Yes
+ * (in the VVol's deletion transaction, after checkBackupsDeletable). Those with No stay:
+ * the pair is released when the VVol goes (the relation file then lists them in
+ * rvVVOLList, 3.6: "the backup relationship will be released").
+ */
+export function dropAutoDeletedBackups(ctx: Ctx, mv: LogicalDisk): void {
+  for (const v of backupVolumesOf(ctx, mv)) {
+    if (!v.autoDelete) continue;
+    ctx.store.run('DELETE FROM pairs WHERE mv_id = ? AND rv_id = ?', mv.id, v.rv.id);
+    removeLd(ctx, v.rv);
+    appendEvent(ctx, mv.arrayId, {
+      type: 'Config', configType: 'Delete', objectType: 'LogicalDisk', objectId: hex4(v.rv.ldn), messageId: 'nec.backup.volumeDeleted',
+      message: `The backup volume ${v.rv.name} (${hex4(v.rv.ldn)}h, generation ${v.generation}) was deleted with the VVOL ${mv.name} (${hex4(mv.ldn)}h) (Backup Volume Automatic Deleted: Yes).`,
+      params: { vvolId: mv.vvolId ?? '', generation: String(v.generation) },
+    });
+  }
+}
+
+/**
+ * B10 (3.6): a VVol placed by a full clone (vCenter's migration to another datastore)
+ * with a backup policy gets its backup volumes when its copy completes; until then it is
+ * the RV of that copy. Records what to give it, in the clone's transaction.
+ */
+export function deferBackupVolumes(ctx: Ctx, ldId: number, policy: BackupPolicy): void {
+  ctx.store.run('INSERT OR REPLACE INTO pending_backups (ld_id, generations, auto_delete, since) VALUES (?, ?, ?, ?)', ldId, policy.generations, policy.autoDelete ? 1 : 0, ctx.clock.now());
+}
+
+/**
+ * Gives every full clone whose copy has completed the backup volumes its policy asked
+ * for (B10: "a new backup volume will be created after migration"), each in its own
+ * transaction, at the engine's tick. A clone whose copy failed (fault) gets none. When
+ * the array cannot make them (no vvolbackup pool any more, a locked licence, a full
+ * pool), the VVol stays without backup volumes and an alarm says why in the manual's
+ * words; a policy re-applied later creates them. Returns the VVols handled.
+ */
+export function applyPendingBackups(ctx: Ctx): string[] {
+  const ready = ctx.store.read(() =>
+    ctx.store.all<{ ld_id: number; generations: number; auto_delete: number; state: string; vvol_id: string | null }>(
+      `SELECT p.ld_id, p.generations, p.auto_delete, l.state, l.vvol_id FROM pending_backups p JOIN lds l ON l.id = p.ld_id
+        WHERE l.cloning_since IS NULL AND NOT EXISTS (SELECT 1 FROM pairs x WHERE x.rv_id = p.ld_id AND x.purpose = 'clone')`,
+    ),
+  );
+  const done: string[] = [];
+  for (const r of ready) {
+    ctx.store.tx(() => {
+      ctx.store.run('DELETE FROM pending_backups WHERE ld_id = ?', r.ld_id);
+      if (r.state !== 'ready' || !r.vvol_id) return;
+      try {
+        ctx.store.savepoint(() => ensureBackupVolumes(ctx, r.vvol_id as string, { generations: r.generations as 0 | 1 | 2, autoDelete: r.auto_delete === 1 }));
+      } catch (e) {
+        if (!(e instanceof ArrayError)) throw e;
+        const ld = getLdById(ctx, r.ld_id);
+        appendAlarm(ctx, ld.arrayId, { type: 'Object', status: 'Yellow', objectType: 'VirtualVolume', objectId: r.vvol_id, messageId: 'nec.backup.notCreated', message: e.message, params: { vvolId: r.vvol_id } });
+      }
+      done.push(r.vvol_id);
+    });
+  }
+  return done;
+}
+
+/** Whether a VVol still waits for the backup volumes of its migration. */
+export function backupPending(ctx: Ctx, ldId: number): boolean {
+  return !!ctx.store.get('SELECT 1 FROM pending_backups WHERE ld_id = ?', ldId);
 }

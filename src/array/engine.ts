@@ -144,7 +144,19 @@ export class DiskArrayEngine {
   /** The named array, or the only one when none is named. */
   resolveArray(ref?: lookup.ArrayRef): DiskArray { return this.read(() => lookup.defaultArray(this.ctx, ref)); }
   setMonitoring(ref: lookup.ArrayRef, state: MonitoringState): DiskArray { return this.tx(() => arrays.setMonitoring(this.ctx, ref, state)); }
-  setLicence(ref: lookup.ArrayRef, licence: Licence, unlocked: boolean): DiskArray { return this.tx(() => arrays.setLicence(this.ctx, ref, licence, unlocked)); }
+  /**
+   * Locks or unlocks a licence. What containers offer to a policy depends on licences (I/O
+   * Load Manager, DynamicDataReplication), so with a compliance judge the array's profiled
+   * VVols are re-judged in the same transaction, as on a pool change.
+   */
+  setLicence(ref: lookup.ArrayRef, licence: Licence, unlocked: boolean): DiskArray {
+    return this.tx(() => {
+      const before = lookup.getArray(this.ctx, ref);
+      const a = arrays.setLicence(this.ctx, ref, licence, unlocked);
+      if (this.complianceJudge && before.licences[licence] !== a.licences[licence]) vvolProfiles.recheckCompliance(this.ctx, a.id, undefined, this.complianceJudge);
+      return a;
+    });
+  }
   lockConfiguration(ref: lookup.ArrayRef, holder: string): DiskArray { return this.tx(() => arrays.lockConfiguration(this.ctx, ref, holder)); }
   unlockConfiguration(ref: lookup.ArrayRef, holder: string, force = false): DiskArray { return this.tx(() => arrays.unlockConfiguration(this.ctx, ref, holder, force)); }
 
@@ -164,10 +176,9 @@ export class DiskArrayEngine {
       const a = lookup.getArray(this.ctx, ref);
       const before = lookup.getPool(this.ctx, a.id, pool);
       const after = pools.modifyPool(this.ctx, ref, pool, m);
-      if (this.complianceJudge) {
-        const backupChanged = backup.isBackupPool(before) !== backup.isBackupPool(after);
-        vvolProfiles.recheckCompliance(this.ctx, a.id, backupChanged ? undefined : [after.id], this.complianceJudge);
-      }
+      const backupChanged = backup.isBackupPool(before) !== backup.isBackupPool(after);
+      vvolProfiles.raiseCapabilityAlarms(this.ctx, a, before, after, backupChanged);
+      if (this.complianceJudge) vvolProfiles.recheckCompliance(this.ctx, a.id, backupChanged ? undefined : [after.id], this.complianceJudge);
       return after;
     });
   }
@@ -226,7 +237,8 @@ export class DiskArrayEngine {
     const s = this.ctx.store;
     const boundPes = s.all<{ ldn: number }>('SELECT p.ldn FROM bindings b JOIN lds p ON p.id = b.pe_id WHERE b.vvol_ld_id = ? ORDER BY p.ldn', ld.id).map((r) => r.ldn);
     const boundVvols = s.all<{ ldn: number }>('SELECT v.ldn FROM bindings b JOIN lds v ON v.id = b.vvol_ld_id WHERE b.pe_id = ? ORDER BY v.ldn', ld.id).map((r) => r.ldn);
-    const hosts = s.all<{ host: string }>('SELECT host FROM pe_hosts WHERE pe_id = ? ORDER BY host', ld.id).map((r) => r.host);
+    // The LD Set hosts: a PE's (host access), or an ordinary LD's (a backup volume given to a backup server).
+    const hosts = ld.kind === 'ld' ? backup.ldSetHostsOf(this.ctx, ld.id) : s.all<{ host: string }>('SELECT host FROM pe_hosts WHERE pe_id = ? ORDER BY host', ld.id).map((r) => r.host);
     return { ...ld, metadata: metadataOf(this.ctx, ld.id), purpose: ldPurpose(ld), vmwareType: ldVmwareType(ld), boundPes, boundVvols, hosts, allocatedChunks: allocatedCount(this.ctx, ld.id) };
   }
 
@@ -245,7 +257,16 @@ export class DiskArrayEngine {
   /** Deletes a VVol; says on which array (for the call log), in the same transaction. */
   deleteVvol(vvolId: string): { background: boolean; taskId?: string; array: string } {
     return this.tx(() => {
-      const array = lookup.getArray(this.ctx, lookup.getVvol(this.ctx, vvolId).arrayId).name;
+      const ld = lookup.getVvol(this.ctx, vvolId);
+      const array = lookup.getArray(this.ctx, ld.arrayId).name;
+      // 3.9.1: its backup volumes with Automatic Deleted = Yes go with it (refused while one is in an LD Set).
+      if (ld.state !== 'deleting' && backup.hasBackupVolumes(this.ctx, ld)) {
+        // Every check first (bound, replicating, an RV in an LD Set), then the RVs, then the VVol.
+        checkGate(lookup.getArray(this.ctx, ld.arrayId), 'deleteVvol');
+        vvols.checkDeletable(this.ctx, ld);
+        backup.checkBackupsDeletable(this.ctx, ld);
+        backup.dropAutoDeletedBackups(this.ctx, ld);
+      }
       return { ...vvols.deleteVvol(this.ctx, vvolId), array };
     });
   }
@@ -398,9 +419,9 @@ export class DiskArrayEngine {
       let assign: (ld: LogicalDisk) => void = () => undefined;
       if (placement) {
         const src = lookup.getVvol(this.ctx, srcVvolId);
-        // No backup volumes here: the clone is the RV of its copy until the copy completes, and an
-        // RV cannot also be an MV (replication.ts). Giving them afterwards is B10's migration path.
-        assign = vvolProfiles.place(this.ctx, o?.pool !== undefined ? lookup.getPool(this.ctx, src.arrayId, o.pool).id : src.poolId, placement, { backup: false });
+        // The clone is the RV of its copy until the copy completes, and an RV cannot also be an
+        // MV (replication.ts): its backup volumes come when the copy is done (B10, the tick).
+        assign = vvolProfiles.place(this.ctx, o?.pool !== undefined ? lookup.getPool(this.ctx, src.arrayId, o.pool).id : src.poolId, placement, { backup: 'after-copy' });
       }
       const r = clones.fullClone(this.ctx, srcVvolId, o);
       assign(r.ld);
@@ -479,7 +500,7 @@ export class DiskArrayEngine {
   // ---- tasks, events ------------------------------------------------------------------
   /** Advances every running task to the clock's now. */
   /** Advances every running task to the clock's now, then the backups and restores whose copies moved (backups.ts). */
-  tick(): void { this.edge(() => { tasks.tickAll(this.ctx); backups.settleBackups(this.ctx); }); }
+  tick(): void { this.edge(() => { tasks.tickAll(this.ctx); backups.settleBackups(this.ctx); backup.applyPendingBackups(this.ctx); }); }
 
   // ---- backup operations (Appendix E, F.3) ----------------------------------------------
   /** K2: the backup state of one VVol (by LD id): its RVs, the last and previous backup. */

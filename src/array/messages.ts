@@ -49,6 +49,9 @@ export const MSG = {
   noBackupPool: 'Failed to apply the storage policy because no pool for backup exists.',
   /** B8 (3.9.1, B.1): fewer generations (or Backup No) over more. */
   backupDecrease: "You cannot delete a virtual machine's backup volume only by applying a new backup policy.",
+  /** 3.9.1 warns of this case without a message of its own: ours names the backup volume and the host. */
+  backupVolumeInLdSet: (name: string, ldn: string, hosts: string) =>
+    `The virtual machine cannot be deleted because its backup volume ${name} (${ldn}h) is allocated to the LD Set of ${hosts} (Backup Volume Automatic Deleted: Yes). Release the backup volume from the LD Set, or apply a policy with Backup Volume Automatic Deleted: No, and delete the virtual machine again.`,
   relationWriteFailed: 'Failed to create the file that shows the relation between storage and virtual machines.',
 } as const;
 

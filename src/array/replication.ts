@@ -126,6 +126,10 @@ export function replicate(ctx: Ctx, ref: ArrayRef, mvRef: string | number, rvRef
   const taskId = createTask(ctx, a, { kind: 'replicate', srcLd: p.mv_id, dstLd: p.rv_id, pairId: p.id, totalChunks: differingCount(ctx, p.mv_id, p.rv_id), bytesPerSec: ctx.opts.copyBytesPerSec, cancelable: true });
   ctx.store.run("UPDATE pairs SET activity = 'replicate', sync_state = 'rpl/exec', copy_control = 'background copy', rv_access = 'nr', previous_active = ?, task_id = ? WHERE id = ?", p.sync_state, taskId, p.id);
   ctx.store.run("UPDATE lds SET access = 'NotReady' WHERE id = ?", p.rv_id);
+  // The RV's data stops being the backup it held the moment a copy into it starts: a backup
+  // command marks it "Backing up" next, in the same transaction; a replication started by
+  // hand (iSMrc_replicate) leaves it "Backup failed", never a valid backup with other data.
+  ctx.store.run("UPDATE backup_states SET state = 'failed', backed_up_at = NULL, task_id = NULL, updated_at = ? WHERE rv_id = ?", ctx.clock.now(), p.rv_id);
   appendEvent(ctx, a.id, { type: 'Config', configType: 'Update', objectType: 'ReplicationPair', objectId: `${p.mv_name}/${p.rv_name}`, messageId: 'nec.pair.replicate', message: `Replication of ${p.mv_name} to ${p.rv_name} started.`, params: { taskId } });
   return reload(ctx, p.id);
 }

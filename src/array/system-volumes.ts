@@ -90,6 +90,10 @@ export function deleteLd(ctx: Ctx, ref: ArrayRef, ldRef: string | number, force 
   if (s.get('SELECT 1 FROM pairs WHERE mv_id = ? OR rv_id = ?', ld.id, ld.id)) {
     throw new ArrayError('IN_USE', `The LD ${hex4(ld.ldn)}h is paired; unpair it first.`, { ldn: hex4(ld.ldn) });
   }
+  const ldSets = s.all<{ host: string }>('SELECT host FROM ldset_lds WHERE ld_id = ? ORDER BY host', ld.id).map((r) => r.host);
+  if (ldSets.length > 0) {
+    throw new ArrayError('IN_USE', `The LD ${hex4(ld.ldn)}h is allocated to the LD Set of ${ldSets.join(', ')}; release it first (delldsetld).`, { ldn: hex4(ld.ldn), hosts: ldSets.join(',') });
+  }
   removeLd(ctx, ld);
   appendEvent(ctx, a.id, {
     type: ld.kind === 'pe' ? 'ConfigProtocolEndpoint' : 'Config', configType: 'Delete',
@@ -100,27 +104,44 @@ export function deleteLd(ctx: Ctx, ref: ArrayRef, ldRef: string | number, force 
 
 const HOST = /^[A-Za-z0-9_.:\-]{1,223}$/;
 
-/** Makes a PE visible to a named ESXi host (host initiator); one PE may serve many hosts. */
+/**
+ * iSMcfg addldsetld: allocates an LD to a host's LD Set. A PE is made visible to an ESXi
+ * host (one PE may serve many hosts); an ordinary LD (a backup volume a backup server
+ * reads, 3.9.1) is allocated the same way. VVols, the SSV and snapshot volumes are never
+ * in an LD Set (VVols reach hosts by binding through a PE).
+ */
 export function grantPeAccess(ctx: Ctx, ref: ArrayRef, peRef: string | number, host: string): void {
   const a = getArray(ctx, ref);
-  const pe = getLd(ctx, a.id, peRef);
-  if (pe.kind !== 'pe') throw invalid(`The LD ${hex4(pe.ldn)}h is not a Protocol Endpoint.`);
+  const ld = getLd(ctx, a.id, peRef);
+  if (ld.kind !== 'pe' && ld.kind !== 'ld') throw invalid(`The LD ${hex4(ld.ldn)}h is ${ld.kind === 'vvol' ? 'a VVOL' : 'the solution reserved volume'}; only Protocol Endpoints and ordinary LDs are allocated to an LD Set.`);
   if (!HOST.test(host)) throw invalid(`"${host}" is not a valid host name or initiator (letters, digits, ".", ":", "_", "-").`);
-  const r = ctx.store.run('INSERT OR IGNORE INTO pe_hosts (pe_id, host) VALUES (?, ?)', pe.id, host);
+  if (ld.kind === 'ld') {
+    const r = ctx.store.run('INSERT OR IGNORE INTO ldset_lds (ld_id, host) VALUES (?, ?)', ld.id, host);
+    if (r.changes) appendEvent(ctx, a.id, { type: 'Config', configType: 'Update', objectType: 'LogicalDisk', objectId: hex4(ld.ldn), messageId: 'nec.ld.ldSetAdded', message: `The logical disk ${ld.name} (${hex4(ld.ldn)}h) was allocated to the LD Set of ${host}.`, params: { host } });
+    return;
+  }
+  const r = ctx.store.run('INSERT OR IGNORE INTO pe_hosts (pe_id, host) VALUES (?, ?)', ld.id, host);
   if (r.changes) {
-    appendEvent(ctx, a.id, { type: 'ConfigProtocolEndpoint', configType: 'New', objectType: 'ProtocolEndpoint', objectId: peEui(a.wwn, pe.ldn), messageId: 'nec.pe.hostAdded', message: `The Protocol Endpoint ${hex4(pe.ldn)}h was made accessible to the host ${host}.`, params: { host } });
+    appendEvent(ctx, a.id, { type: 'ConfigProtocolEndpoint', configType: 'New', objectType: 'ProtocolEndpoint', objectId: peEui(a.wwn, ld.ldn), messageId: 'nec.pe.hostAdded', message: `The Protocol Endpoint ${hex4(ld.ldn)}h was made accessible to the host ${host}.`, params: { host } });
   }
 }
 
+/** iSMcfg delldsetld: the reverse of grantPeAccess; a host with VVols bound through the PE keeps it. */
 export function revokePeAccess(ctx: Ctx, ref: ArrayRef, peRef: string | number, host: string): void {
   const a = getArray(ctx, ref);
-  const pe = getLd(ctx, a.id, peRef);
-  if (pe.kind !== 'pe') throw invalid(`The LD ${hex4(pe.ldn)}h is not a Protocol Endpoint.`);
-  const bound = (ctx.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM binding_hosts WHERE pe_id = ? AND host = ?', pe.id, host) as { n: number }).n;
-  if (bound > 0) throw new ArrayError('IN_USE', `The host ${host} still has ${bound} VVOL(s) bound through the Protocol Endpoint ${hex4(pe.ldn)}h.`, { host, bound });
-  const r = ctx.store.run('DELETE FROM pe_hosts WHERE pe_id = ? AND host = ?', pe.id, host);
-  if (!r.changes) throw new ArrayError('NOT_FOUND', `The host ${host} has no access to the Protocol Endpoint ${hex4(pe.ldn)}h.`);
-  appendEvent(ctx, a.id, { type: 'ConfigProtocolEndpoint', configType: 'Delete', objectType: 'ProtocolEndpoint', objectId: peEui(a.wwn, pe.ldn), messageId: 'nec.pe.hostRemoved', message: `The host ${host} no longer has access to the Protocol Endpoint ${hex4(pe.ldn)}h.`, params: { host } });
+  const ld = getLd(ctx, a.id, peRef);
+  if (ld.kind === 'ld') {
+    const r = ctx.store.run('DELETE FROM ldset_lds WHERE ld_id = ? AND host = ?', ld.id, host);
+    if (!r.changes) throw new ArrayError('NOT_FOUND', `The logical disk ${hex4(ld.ldn)}h is not allocated to the LD Set of ${host}.`);
+    appendEvent(ctx, a.id, { type: 'Config', configType: 'Update', objectType: 'LogicalDisk', objectId: hex4(ld.ldn), messageId: 'nec.ld.ldSetRemoved', message: `The logical disk ${ld.name} (${hex4(ld.ldn)}h) was released from the LD Set of ${host}.`, params: { host } });
+    return;
+  }
+  if (ld.kind !== 'pe') throw invalid(`The LD ${hex4(ld.ldn)}h is not in any LD Set.`);
+  const bound = (ctx.store.get<{ n: number }>('SELECT COUNT(*) AS n FROM binding_hosts WHERE pe_id = ? AND host = ?', ld.id, host) as { n: number }).n;
+  if (bound > 0) throw new ArrayError('IN_USE', `The host ${host} still has ${bound} VVOL(s) bound through the Protocol Endpoint ${hex4(ld.ldn)}h.`, { host, bound });
+  const r = ctx.store.run('DELETE FROM pe_hosts WHERE pe_id = ? AND host = ?', ld.id, host);
+  if (!r.changes) throw new ArrayError('NOT_FOUND', `The host ${host} has no access to the Protocol Endpoint ${hex4(ld.ldn)}h.`);
+  appendEvent(ctx, a.id, { type: 'ConfigProtocolEndpoint', configType: 'Delete', objectType: 'ProtocolEndpoint', objectId: peEui(a.wwn, ld.ldn), messageId: 'nec.pe.hostRemoved', message: `The host ${host} no longer has access to the Protocol Endpoint ${hex4(ld.ldn)}h.`, params: { host } });
 }
 
 export function requireSsv(ctx: Ctx, arrayId: number): void {

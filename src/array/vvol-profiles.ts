@@ -6,7 +6,7 @@
  * a container satisfies a profile, through the Placement the engine is handed, inside
  * the operation's transaction (one transaction: the check, the VVol and its profile).
  */
-import { BackupPolicy, ensureBackupVolumes, hasBackupVolumes } from './backup-volumes';
+import { BackupPolicy, deferBackupVolumes, ensureBackupVolumes, hasBackupVolumes } from './backup-volumes';
 import type { Ctx } from './context';
 import { appendAlarm } from './events';
 import { containerUuid } from './ids';
@@ -59,14 +59,17 @@ export interface Placement {
   admit(facts: ContainerFacts): PlacementEffects | void;
 }
 
-/** Which effects an operation applies: a snapshot (ESV) takes the VM's policy but gets no backup volumes of its own. */
+/**
+ * Which effects an operation applies: a snapshot (ESV) takes the VM's policy but gets no
+ * backup volumes of its own (false); a full clone gets them when its copy completes
+ * ('after-copy', B10).
+ */
 export interface PlaceOptions {
-  backup: boolean;
+  backup: boolean | 'after-copy';
 }
 
 export function containerFacts(ctx: Ctx, array: DiskArray, pool: Pool): ContainerFacts {
-  const backup = ctx.store.get('SELECT 1 FROM pools WHERE array_id = ? AND container = 1 AND name GLOB ?', array.id, BACKUP_POOL_GLOB);
-  return { array, pool, containerId: containerUuid(array.wwn, pool.poolNo), backupPool: !!backup };
+  return { array, pool, containerId: containerUuid(array.wwn, pool.poolNo), backupPool: backupPoolExists(ctx, array.id) };
 }
 
 export function factsOfPool(ctx: Ctx, poolId: number): ContainerFacts {
@@ -101,7 +104,9 @@ export function place(ctx: Ctx, poolId: number, placement: Placement | undefined
     if (effects.io) applyPolicyIoLimits(ctx, ld, effects.io);
     const b = effects.backup;
     // Nothing to do for a VVol without RVs under a policy without backup (the common case: no reads).
-    if (o.backup && b && ld.vvolId && (b.generations > 0 || hasBackupVolumes(ctx, ld))) ensureBackupVolumes(ctx, ld.vvolId, b);
+    if (o.backup === 'after-copy') {
+      if (b && b.generations > 0) deferBackupVolumes(ctx, ld.id, b);
+    } else if (o.backup && b && ld.vvolId && (b.generations > 0 || hasBackupVolumes(ctx, ld))) ensureBackupVolumes(ctx, ld.vvolId, b);
   };
 }
 
@@ -177,4 +182,36 @@ export function recheckCompliance(ctx: Ctx, arrayId: number, poolIds: readonly n
     if (!v.compliant) out.push(ld.vvolId as string);
   }
   return out;
+}
+
+/**
+ * A pool change that changes what a Storage Container offers to a policy raises a
+ * Capability alarm (AlarmTypeEnum `Capability`) on each container concerned, in the
+ * change's transaction, so vCenter learns it beside the StorageContainer Update event
+ * and rescans: the pool's own container for its I/O control modes; every container of
+ * the array when a rename makes or unmakes a vvolbackup* pool (whether Enable Backup
+ * can be satisfied anywhere on the array depends on it, 3.9.1).
+ */
+export function raiseCapabilityAlarms(ctx: Ctx, array: DiskArray, before: Pool, after: Pool, backupChanged: boolean): void {
+  const yesNo = (v: boolean) => (v ? 'Yes' : 'No');
+  const own: string[] = [];
+  if (before.ioUpperMode !== after.ioUpperMode) own.push(`I/O upper control mode ${yesNo(before.ioUpperMode)} -> ${yesNo(after.ioUpperMode)}`);
+  if (before.ioLowerMode !== after.ioLowerMode) own.push(`I/O lower control mode ${yesNo(before.ioLowerMode)} -> ${yesNo(after.ioLowerMode)}`);
+  const backup = backupChanged
+    ? `backup ${backupPoolExists(ctx, array.id) ? 'possible' : 'no longer possible'} (the pool ${before.name} was renamed ${after.name})`
+    : undefined;
+  const containers = ctx.store.all<{ id: number }>('SELECT id FROM pools WHERE array_id = ? AND container = 1 ORDER BY pool_no', array.id).map((r) => getPoolById(ctx, r.id));
+  for (const p of containers) {
+    const changes = [...(p.id === after.id ? own : []), ...(backup ? [backup] : [])];
+    if (changes.length === 0) continue;
+    const id = containerUuid(array.wwn, p.poolNo);
+    appendAlarm(ctx, array.id, {
+      type: 'Capability', status: 'Yellow', objectType: 'StorageContainer', objectId: id, containerId: id, messageId: 'nec.container.capabilityChanged',
+      message: `The capabilities of the Storage Container ${p.name} changed: ${changes.join('; ')}.`, params: { pool: p.name },
+    });
+  }
+}
+
+function backupPoolExists(ctx: Ctx, arrayId: number): boolean {
+  return !!ctx.store.get('SELECT 1 FROM pools WHERE array_id = ? AND container = 1 AND name GLOB ?', arrayId, BACKUP_POOL_GLOB);
 }

@@ -365,4 +365,26 @@ CREATE TABLE IF NOT EXISTS backup_states (
 );
 `,
   },
+  {
+    version: 8,
+    name: 'backup volumes on migration (B10): the backup a full clone gets when its copy completes; LD Set allocation of backup volumes',
+    // A full clone is the RV of its copy until the copy completes, and an RV cannot be an MV
+    // too: the backup policy it was placed with waits here, and the engine's tick gives it
+    // its backup volumes once the copy is done (backup-volumes.ts applyPendingBackups).
+    // ldset_lds: ordinary LDs (backup volumes) allocated to a host's LD Set, e.g. for a
+    // backup server; an RV allocated so is not deleted with its VM (3.9.1).
+    sql: `
+CREATE TABLE IF NOT EXISTS pending_backups (
+  ld_id        INTEGER PRIMARY KEY REFERENCES lds(id) ON DELETE CASCADE,
+  generations  INTEGER NOT NULL,
+  auto_delete  INTEGER NOT NULL,
+  since        INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ldset_lds (
+  ld_id  INTEGER NOT NULL REFERENCES lds(id) ON DELETE CASCADE,
+  host   TEXT NOT NULL,
+  PRIMARY KEY (ld_id, host)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -245,3 +245,22 @@ test('K2: a copy stopped under the backup (the pair forcibly separated, or unpai
   expect(states(data)).toEqual(['failed', 'failed']);
   expect(ops.status('web01', 'Datacenter').out).toContain('  Backup State: Backup failed / Backup failed');
 });
+
+test('K2: a replication started by hand into a backup volume that held a completed backup leaves it "Backup failed", never a valid backup with other data', () => {
+  const { data, ops } = setup(1);
+  const [rv] = rvsOf(data);
+  ops.online('web01', 'Datacenter');
+  run(15);
+  expect(f.engine.diskBackup(data.id).last?.rvLdn).toBe(rv.ldn);
+  f.engine.write(data, 0, ['changed']);
+  f.engine.replicate(f.array, data.ldn, rv.ldn);
+  expect(states(data)).toEqual(['failed']);
+  run(15);
+  expect(states(data)).toEqual(['failed']);
+  expect(f.engine.diskBackup(data.id).last).toBeUndefined();
+  f.engine.separate(f.array, data.ldn, rv.ldn);
+  // A backup command makes it valid again.
+  expect(ops.online('web01', 'Datacenter').exit).toBe(0);
+  run(15);
+  expect(states(data)).toEqual(['completed']);
+});

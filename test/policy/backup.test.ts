@@ -40,7 +40,7 @@ test('B6: a linked clone (fast clone) made with a backup policy gets no backup v
   expect(f.engine.checkInvariants()).toEqual([]);
 });
 
-test('a full clone takes the policy\'s profile but no backup volumes while it is the RV of its copy (B10: not yet)', () => {
+test('a full clone takes the policy\'s profile; its backup volumes wait until its copy completes (B10, test/backup/backup-migration.test.ts)', () => {
   // The copy pairs the source with the clone as MV/RV until it completes; an RV cannot be an MV as well.
   const { ld } = f.engine.createVvolInContainer(CTR0, { type: 'data', sizeBytes: GiB });
   const { ld: clone } = f.engine.fullClone(ld.vvolId as string, {}, placementFor(backup(1)));

@@ -94,3 +94,28 @@ test('the assembly registers the judge: `array poolmodify` through the daemon\'s
     fs.rmSync(data, { recursive: true, force: true });
   }
 });
+
+test('a pool change that changes what a container offers raises a Capability alarm on it (I/O mode: that container; a vvolbackup* rename: every container); other changes none', () => {
+  const capability = () => f.engine.alarmsSince(f.array, 0).filter((a) => a.type === 'Capability').map((a) => [a.objectType, a.objectId, a.message]);
+  f.engine.modifyPool(f.array, 0, { threshold: 70 });
+  expect(capability()).toEqual([]);
+  f.engine.modifyPool(f.array, 0, { ioUpperMode: true });
+  expect(capability()).toEqual([['StorageContainer', CTR0, 'The capabilities of the Storage Container Pool0000 changed: I/O upper control mode No -> Yes.']]);
+  const before = capability().length;
+  f.engine.modifyPool(f.array, 3, { name: 'Pool0003' });
+  const after = capability().slice(before);
+  const containers = f.engine.listPools(f.array).filter((p) => p.container);
+  expect(after).toHaveLength(containers.length);
+  expect(after[0][2]).toBe('The capabilities of the Storage Container Pool0000 changed: backup no longer possible (the pool vvolbackup0 was renamed Pool0003).');
+  // The StorageContainer Update event vCenter rescans on is there too.
+  expect(f.engine.eventsSince(f.array, 0).some((e) => e.objectType === 'StorageContainer' && e.configType === 'Update')).toBe(true);
+});
+
+test('B11: locking the licence a policy needs (DynamicDataReplication for backup) raises the Compliance alarm in the same call; unlocking, Green', () => {
+  f.engine.setComplianceJudge(complianceVerdict);
+  const id = create(CTR0, backup);
+  f.engine.setLicence(f.array, 'DynamicDataReplication', false);
+  expect(compliance().filter((c) => c[1] === id).map((c) => c[0])).toEqual(['Red']);
+  f.engine.setLicence(f.array, 'DynamicDataReplication', true);
+  expect(compliance().filter((c) => c[1] === id).map((c) => c[0])).toEqual(['Red', 'Green']);
+});
