@@ -11,8 +11,14 @@ export interface EngineOptions {
   copyBytesPerSec: number;
   /** Rate at which a deleted snapshot's chunks are released in the background, bytes per second. */
   snapshotDeleteBytesPerSec: number;
-  /** Events and alarms kept per array; older ones are dropped (a client asking for them gets LostEvent). */
+  /**
+   * Entries kept: per array, the last this many sequence numbers of the events vCenter's
+   * feed hides (per-VVol configuration) and of alarms; provider-wide, the last this many
+   * events the feed shows. Older ones are dropped (a client asking for them gets LostEvent).
+   */
   eventRetention: number;
+  /** ...but no event the feed shows and no alarm is dropped before it is this old (ms), up to ten times the count. */
+  eventRetentionMs: number;
   /** Finished tasks are kept this long (ms) for clients that poll late. */
   taskRetentionMs: number;
 }
@@ -21,6 +27,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   copyBytesPerSec: 200 * 1024 * 1024,
   snapshotDeleteBytesPerSec: 1024 * 1024 * 1024,
   eventRetention: 10_000,
+  eventRetentionMs: 15 * 60_000,
   taskRetentionMs: 24 * 3600 * 1000,
 };
 

@@ -56,15 +56,65 @@ function counter(ctx: Ctx, name: string): number {
 /** Pruning runs every 256 entries, or more often under a small retention, so at most twice the retention is held. */
 const pruneEvery = (ctx: Ctx) => Math.max(1, Math.min(256, ctx.opts.eventRetention));
 
-/** Drops entries beyond the retention, remembering the newest provider-wide number dropped. */
+/** The events vCenter's feed shows, as SQL over `events` (the partial index events_feed holds exactly these). */
+const FEED_ROW = VASA_EVENT_FILTER;
+
+function remember(ctx: Ctx, name: string, value: number | null | undefined): void {
+  if (value === null || value === undefined) return;
+  ctx.store.run('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)', name, value);
+}
+
+/**
+ * Drops entries beyond the retention, remembering the newest numbers dropped: provider-wide
+ * (`<table>_pruned`, the provider's log), per array (`<table>_pruned_seq:<id>`, the CLI's
+ * per-array view) and, for events, of the feed (`events_feed_pruned`, vCenter's getEvents).
+ *
+ * Why the feed is retained apart: per-VVol configuration events (bind, create, delete) are
+ * most of what an array logs and vCenter never sees them, so a count over all events let a
+ * boot storm push the feed's own history out under hosts polling every 10 s (LostEvent,
+ * then a full resynchronisation by every host: the load a storm cannot afford). The feed
+ * keeps its last `eventRetention` entries provider-wide and nothing younger than
+ * `eventRetentionMs` (up to ten times the count); hidden events and alarms keep the
+ * per-array count, alarms also the age floor.
+ */
 function prune(ctx: Ctx, table: 'events' | 'alarms', arrayId: number, seq: number): void {
   const s = ctx.store;
   const cut = seq - ctx.opts.eventRetention;
-  if (cut <= 0) return;
-  const g = s.get<{ g: number | null }>(`SELECT MAX(gseq) AS g FROM ${table} WHERE array_id = ? AND seq <= ?`, arrayId, cut)?.g ?? null;
-  if (g === null) return;
-  s.run(`DELETE FROM ${table} WHERE array_id = ? AND seq <= ?`, arrayId, cut);
-  s.run('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)', `${table}_pruned`, g);
+  const young = ctx.clock.now() - ctx.opts.eventRetentionMs;
+  if (table === 'alarms') {
+    if (cut <= 0) return;
+    const hardCut = seq - 10 * ctx.opts.eventRetention;
+    const where = 'array_id = ? AND seq <= ? AND (time <= ? OR seq <= ?)';
+    const g = s.get<{ g: number | null; q: number | null }>(`SELECT MAX(gseq) AS g, MAX(seq) AS q FROM alarms WHERE ${where}`, arrayId, cut, young, hardCut);
+    if (!g || g.g === null) return;
+    s.run(`DELETE FROM alarms WHERE ${where}`, arrayId, cut, young, hardCut);
+    remember(ctx, 'alarms_pruned', g.g);
+    remember(ctx, `alarms_pruned_seq:${arrayId}`, g.q);
+    return;
+  }
+  // A store whose entries were pruned the old way (all events by one count) starts the feed's mark there.
+  s.run("INSERT OR IGNORE INTO counters (name, value) SELECT 'events_feed_pruned', value FROM counters WHERE name = 'events_pruned'");
+  if (cut > 0) {
+    const hidden = s.get<{ g: number | null; q: number | null }>(`SELECT MAX(gseq) AS g, MAX(seq) AS q FROM events WHERE array_id = ? AND seq <= ? AND NOT ${FEED_ROW}`, arrayId, cut);
+    if (hidden && hidden.g !== null) {
+      s.run(`DELETE FROM events WHERE array_id = ? AND seq <= ? AND NOT ${FEED_ROW}`, arrayId, cut);
+      remember(ctx, 'events_pruned', hidden.g);
+      remember(ctx, `events_pruned_seq:${arrayId}`, hidden.q);
+    }
+  }
+  // The feed, provider-wide: what lies beyond the count and is old enough, or beyond ten times the count.
+  const nth = (n: number) => s.get<{ gseq: number }>(`SELECT gseq FROM events WHERE ${FEED_ROW} ORDER BY gseq DESC LIMIT 1 OFFSET ?`, n)?.gseq;
+  const byCount = nth(ctx.opts.eventRetention);
+  if (byCount === undefined) return;
+  const hard = nth(10 * ctx.opts.eventRetention) ?? 0;
+  const dropped = s.all<{ array_id: number; g: number; q: number }>(
+    `SELECT array_id, MAX(gseq) AS g, MAX(seq) AS q FROM events WHERE gseq <= ? AND ${FEED_ROW} AND (time <= ? OR gseq <= ?) GROUP BY array_id`, byCount, young, hard);
+  if (dropped.length === 0) return;
+  s.run(`DELETE FROM events WHERE gseq <= ? AND ${FEED_ROW} AND (time <= ? OR gseq <= ?)`, byCount, young, hard);
+  const newest = Math.max(...dropped.map((d) => d.g));
+  remember(ctx, 'events_pruned', newest);
+  remember(ctx, 'events_feed_pruned', newest);
+  for (const d of dropped) remember(ctx, `events_pruned_seq:${d.array_id}`, d.q);
 }
 
 export function appendEvent(ctx: Ctx, arrayId: number, e: EventInput): number {
@@ -95,10 +145,10 @@ export function appendAlarm(ctx: Ctx, arrayId: number, a: AlarmInput): number {
  * The provider-wide number of the last entry issued, after checking that the entries
  * after `after` are still held (LOST_EVENT) and that `after` was issued (INVALID_ARGUMENT).
  */
-function checkedLast(ctx: Ctx, table: 'events' | 'alarms', after: number): number {
+function checkedLast(ctx: Ctx, table: 'events' | 'alarms', after: number, pruned: string = `${table}_pruned`): number {
   const last = counter(ctx, table);
   if (after > last) throw new ArrayError('INVALID_ARGUMENT', `The ${table === 'events' ? 'event' : 'alarm'} id ${after} is beyond the last one issued (${last}).`, { after, last });
-  if (after >= 0 && after < counter(ctx, `${table}_pruned`)) {
+  if (after >= 0 && after < counter(ctx, pruned)) {
     throw new ArrayError('LOST_EVENT', `The ${table === 'events' ? 'events' : 'alarms'} after id ${after} are no longer held.`, { after, table });
   }
   return last;
@@ -123,7 +173,10 @@ export function globalSince(ctx: Ctx, table: 'events' | 'alarms', after: number,
  * events reads none of them.
  */
 export function vasaEvents(ctx: Ctx, after: number, limit: number, arrayIds?: readonly number[]): { entries: ArrayEvent[]; last: number } {
-  const last = checkedLast(ctx, 'events', after);
+  // Only a dropped entry of the feed itself is lost to it (hidden events are pruned apart);
+  // a store not pruned since it was pruned the old way has only the all-events mark.
+  const feedMark = ctx.store.get('SELECT 1 FROM counters WHERE name = ?', 'events_feed_pruned') ? 'events_feed_pruned' : 'events_pruned';
+  const last = checkedLast(ctx, 'events', after, feedMark);
   const from = Math.max(after, 0);
   const rows = arrayIds
     ? ctx.store.all(VASA_EVENTS_OF_ARRAYS_QUERY, from, JSON.stringify(arrayIds), limit)
@@ -149,8 +202,12 @@ function since<T>(ctx: Ctx, table: 'events' | 'alarms', arrayId: number, after: 
     throw new ArrayError('INVALID_ARGUMENT', `The sequence number ${after} is beyond the last one issued (${last}).`, { after, last });
   }
   if (after >= 0 && after < last) {
-    const oldest = s.get<{ seq: number }>(`SELECT MIN(seq) AS seq FROM ${table} WHERE array_id = ?`, arrayId)?.seq ?? last + 1;
-    if (after + 1 < oldest) {
+    // Hidden events and the feed are pruned apart, so the oldest held is not the measure: the newest dropped is.
+    const mark = s.get<{ value: number }>('SELECT value FROM counters WHERE name = ?', `${table}_pruned_seq:${arrayId}`)?.value;
+    // Without a mark (nothing pruned since the store pruned the old way, by one count), the oldest held tells.
+    const dropped = mark ?? (s.get<{ seq: number | null }>(`SELECT MIN(seq) AS seq FROM ${table} WHERE array_id = ?`, arrayId)?.seq ?? last + 1) - 1;
+    if (after < dropped) {
+      const oldest = s.get<{ seq: number }>(`SELECT MIN(seq) AS seq FROM ${table} WHERE array_id = ? AND seq > ?`, arrayId, dropped)?.seq ?? last + 1;
       throw new ArrayError('LOST_EVENT', `The ${table === 'events' ? 'event' : 'alarm'} after sequence ${after} is no longer held (oldest held: ${oldest}).`, { after, oldest, table });
     }
   }

@@ -57,11 +57,12 @@ test('each array numbers its own events', () => {
 });
 
 test('events beyond the retention are dropped; asking for them is LOST_EVENT', () => {
-  f = buildArray({ engine: { eventRetention: 5 } });
+  f = buildArray({ engine: { eventRetention: 5, eventRetentionMs: 0 } });
   const v = vvol(f);
   for (let i = 0; i < 30; i++) f.engine.updateVvolMetadata(v.vvolId!, { k: String(i) });
   const last = f.engine.lastSequences(f.array).event;
-  const held = f.engine.eventsSince(f.array, -1);
+  // The array's hidden (per-VVol) events are kept by the count; the feed's own entries apart.
+  const held = f.engine.eventsSince(f.array, -1).filter((e) => e.objectType === 'VirtualVolume');
   expect(held.length).toBeGreaterThanOrEqual(5);
   expect(held.length).toBeLessThan(10);
   expect(strictlyIncreasingByOne(held.map((e) => e.seq))).toBe(true);
@@ -72,12 +73,45 @@ test('events beyond the retention are dropped; asking for them is LOST_EVENT', (
   // From the oldest held on, nothing is lost.
   expect(f.engine.eventsSince(f.array, held[0].seq - 1).map((x) => x.seq)).toEqual(held.map((x) => x.seq));
   expect(f.engine.eventsSince(f.array, last - 3).map((x) => x.seq)).toEqual([last - 2, last - 1, last]);
-  // The provider-wide feed drops them too.
+  // The provider-wide log drops them too.
   expectError(() => f.engine.providerEventsSince('events', 0), 'LOST_EVENT');
 });
 
+test('hidden per-VVol events never push the feed\'s own entries out: vCenter reading the feed from its start gets no LostEvent', () => {
+  f = buildArray({ engine: { eventRetention: 5, eventRetentionMs: 0 } });
+  const feed0 = f.engine.vasaEvents(-1).entries;
+  expect(feed0.length).toBeGreaterThan(0);
+  expect(feed0.length).toBeLessThanOrEqual(5 + 256);
+  const from = feed0[feed0.length - 1].gseq;
+  const v = vvol(f);
+  for (let i = 0; i < 600; i++) f.engine.updateVvolMetadata(v.vvolId!, { k: String(i) });
+  // 600 hidden events later the feed still answers from where it was read, with nothing new.
+  expect(f.engine.vasaEvents(from).entries).toEqual([]);
+  expectError(() => f.engine.providerEventsSince('events', from), 'LOST_EVENT');
+});
+
+test('the feed keeps its last entries by count, and nothing younger than the age floor (up to ten times the count)', () => {
+  f = buildArray({ engine: { eventRetention: 4, eventRetentionMs: 60_000 } });
+  const start = f.engine.vasaEvents(-1).last;
+  // Visible events: pool changes (StorageContainer Update).
+  const change = (n: number) => { for (let i = 0; i < n; i++) f.engine.modifyPool(f.array, 0, { threshold: 50 + (i % 2) }); };
+  change(20);
+  // Young: all 20 still there.
+  expect(f.engine.vasaEvents(start).entries.filter((e) => e.objectType === 'StorageContainer')).toHaveLength(20);
+  f.clock.advance(61_000);
+  change(8);
+  // Old ones beyond the count go; a reader from the start is told so.
+  expectError(() => f.engine.vasaEvents(start), 'LOST_EVENT');
+  const held = f.engine.vasaEvents(-1).entries;
+  expect(held.length).toBeLessThan(20);
+  expect(held.slice(-8).every((e) => e.objectType === 'StorageContainer')).toBe(true);
+  // Ten times the count is the ceiling even while young.
+  change(60);
+  expect(f.engine.vasaEvents(-1).entries.length).toBeLessThanOrEqual(40 + 4);
+});
+
 test('alarms have their own sequence and retention', () => {
-  f = buildArray({ engine: { eventRetention: 4 } });
+  f = buildArray({ engine: { eventRetention: 4, eventRetentionMs: 0 } });
   f.engine.createPool(f.array, { poolNo: 5, virtual: true, container: true, capacityBytes: GB, threshold: 50 });
   const v = vvol(f, { pool: 5 });
   f.engine.write(v, 0, tokens('a', 100)); // about 10 %

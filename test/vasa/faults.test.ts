@@ -144,7 +144,7 @@ describe('events and alarms the provider no longer holds', () => {
   let c: VasaSoapClient;
 
   beforeAll(async () => {
-    t = await startTestServer({ engine: { eventRetention: 4 } });
+    t = await startTestServer({ engine: { eventRetention: 4, eventRetentionMs: 0 } });
     ({ c } = await connect(t, makeClientCert('vc-events'), { vcGuid: 'vc-guid-events' }));
   });
   afterAll(async () => {
