@@ -2,7 +2,8 @@
 /**
  * npm run bench                 all scenarios (soak shortened, see README)
  * npm run bench -- <scenario>…  only these (names or numbers: steady 1, bootstorm 2,
- *                               reconnect 3, snapshot 4, relation 5, coldstart 6, soak 7)
+ *                               reconnect 3, snapshot 4, relation 5, coldstart 6, soak 7,
+ *                               scheduler-run 9)
  * Options: --reps N (default 3), --soak-seconds N, --steady-seconds N, --keep (keep the
  * temp folders), --profile (providers run with --cpu-prof; profiles in a vvol-bench-profiles-* temp folder).
  * Prints the results table and writes bench/results/bench-<time>.json (and latest.json).
@@ -14,7 +15,9 @@ const { Run } = require('./lib/procs');
 const { Figures, table } = require('./lib/report');
 const { DIST, gitCommit, machine } = require('./lib/util');
 
-const SCENARIOS = ['steady', 'bootstorm', 'reconnect', 'snapshot', 'relation', 'coldstart', 'soak'].map((n) => require(`./scenarios/${n}`));
+// S1-S7 the VASA face; S8-S10 the image-backup scheduler (issue 11): planning, a run in I/O-load order (seed 003), the image store.
+const SCENARIOS = ['steady', 'bootstorm', 'reconnect', 'snapshot', 'relation', 'coldstart', 'soak', 'scheduler-planning', 'scheduler-run', 'image-store']
+  .map((n) => require(`./scenarios/${n}`));
 
 function parseArgs(argv) {
   const o = { names: [], reps: Number(process.env.BENCH_REPS) || 3, soakSeconds: undefined, steadySeconds: 3, keep: false, profile: false };

@@ -1,9 +1,10 @@
 /**
- * Start-up only: reads the runtime variables, asks src/app/ for the assembled daemon,
- * and stops it gracefully on SIGTERM/SIGINT. Exit statuses: 1 cannot start (settings,
+ * Start-up only: reads the runtime variables, asks src/app/ for the assembled daemon
+ * (with the admin API mounted beside the VASA face), and stops it gracefully on SIGTERM/SIGINT. Exit statuses: 1 cannot start (settings,
  * runtime variables, port), 3 another daemon holds the data folder, 4 the store is
  * refused (missing in a used folder, damaged, WAL lost): a person must act.
  */
+import { adminApi } from './admin/api';
 import { Daemon, startDaemon } from './app/daemon';
 import { SettingsError } from './config/settings';
 import { StoreRefusedError } from './store/db';
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {
-    daemon = await startDaemon(readRuntime(process.env));
+    daemon = await startDaemon(readRuntime(process.env), { routers: (deps) => [{ path: '/api/v1', router: adminApi(deps) }] });
   } catch (e) {
     exitFor(e);
   }

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /**
  * vvolctl: the provider's administration CLI, one program with command groups
- * (`array`, `relation`, `settings`, `status`, `support`). Usage errors exit 2, help 0;
+ * (`array`, `backup`, `relation`, `schedule`, `image`, `settings`, `status`, `support`). Usage errors exit 2, help 0;
  * each command sets its own exit status (see `array --help`).
  */
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../sys/runtime';
 import { addArrayCommands } from './array-commands';
 import { registerBackupCommands } from './backup-commands';
+import { registerImageCommands } from './image-commands';
 import { registerRelationCommands } from './relation-commands';
+import { registerScheduleCommands } from './schedule-commands';
 import { registerSettingsCommands } from './settings-commands';
 import { registerStatusCommands } from './status-commands';
 import { registerSupportCommands } from './support-commands';
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   addArrayCommands(program);
   registerBackupCommands(program);
   registerRelationCommands(program);
+  registerScheduleCommands(program);
+  registerImageCommands(program);
   registerSettingsCommands(program);
   registerStatusCommands(program);
   registerSupportCommands(program);

@@ -9,6 +9,9 @@
  * or read from stdin's first line (issue 8 row 24: on the command line every user of
  * the machine sees it in `ps`). Given on the command line it still works, with a
  * warning on stderr.
+ *
+ * `settings mail` (src/admin/settings-mail.ts) sets the image-backup job mails: SMTP
+ * server, sender, recipients; its password is read and sealed as -v's is.
  */
 import type { Command } from 'commander';
 import { credentialProblem, MIN_PASSWORD_LENGTH, ProviderAccount } from '../config/account';
@@ -19,6 +22,7 @@ import {
 } from '../config/settings';
 import { summarizeSettings, summaryLines } from '../config/settings-summary';
 import { PasswordInput, readPassword } from './password-input';
+import { mailLines, mailSummary, registerMailCommand } from './settings-mail';
 import { CliError, EXIT, reportError } from './run';
 
 export interface SettingsDeps {
@@ -70,8 +74,10 @@ Examples:
   $ npm run -s cli -- settings -t 60
   $ npm run -s cli -- settings -v 192.168.1.5 443 administrator@vsphere.local
   $ npm run -s cli -- settings -s vasaadmin
-  $ printf '%s\n' "$NEW_PASSWORD" | npm run -s cli -- settings -s vasaadmin
+  $ printf '%s\\n' "$NEW_PASSWORD" | npm run -s cli -- settings -s vasaadmin
   $ npm run -s cli -- settings show --json
+  $ npm run -s cli -- settings mail --smtp-host mail.example.com --smtp-port 587 --to ops@example.com
+  (image-backup job mails: see \`settings mail --help\`)
 
 Passwords: leave them off the command line (where other users see them in \`ps\`): on a
 terminal they are asked for without echo (the provider account's twice), otherwise the
@@ -87,11 +93,12 @@ function show(o: Flags): void {
   const s = loadSettings(o.conf);
   const summary = summarizeSettings(s, { address: registrationAddress(providerHost()), port: providerPort() });
   const account = ProviderAccount.load(o.data);
+  const mail = mailSummary(s, o.data);
   if (o.json) {
-    say(JSON.stringify({ file: settingsFile(o.conf), settings: summary, providerAccount: account ? { user: account.user } : null }, null, 2));
+    say(JSON.stringify({ file: settingsFile(o.conf), settings: summary, providerAccount: account ? { user: account.user } : null, imageBackupMail: mail }, null, 2));
     return;
   }
-  say([`Settings file: ${settingsFile(o.conf)}`, ...summaryLines(summary), `Provider account: ${account ? account.user : '(not set yet: the provider makes one at first start)'}`]);
+  say([`Settings file: ${settingsFile(o.conf)}`, ...summaryLines(summary), `Provider account: ${account ? account.user : '(not set yet: the provider makes one at first start)'}`, ...mailLines(mail)]);
 }
 
 function done(o: Flags, message: string, extra: Record<string, unknown> = {}): void {
@@ -152,9 +159,9 @@ function perform(mode: Mode, values: string[], o: Flags): void {
   }
 }
 
-function reportSettingsError(e: SettingsError, o: Flags): number {
+function reportSettingsError(e: SettingsError, json: boolean): number {
   const status = EXIT_BY_SETTINGS_CODE[e.code];
-  if (o.json) {
+  if (json) {
     process.stderr.write(`${JSON.stringify({ error: { code: e.code, message: e.message, facts: { problems: e.problems } } })}\n`);
   } else if (e.message === INVALID_INTERVAL_MESSAGE) {
     // L11: the manual's line, verbatim (no space after the colon).
@@ -169,7 +176,7 @@ function chooseMode(values: string[], o: Flags): Mode | 'show' {
   const modes = (Object.keys(MODES) as Mode[]).filter((m) => o[m]);
   if (modes.length === 0 && values[0] === 'show' && values.length === 1) return 'show';
   if (modes.length !== 1) {
-    throw new CliError('Give one of the options -s, -a, -d, -l, -t, -v (or the command `show`); see `settings --help`. A value beginning with "-" goes after `--` (settings -s admin -- -secret).');
+    throw new CliError('Give one of the options -s, -a, -d, -l, -t, -v (or the command `show` or `mail`); see `settings --help`. A value beginning with "-" goes after `--` (settings -s admin -- -secret).');
   }
   const mode = modes[0];
   const spec = MODES[mode];
@@ -185,7 +192,7 @@ export function registerSettingsCommands(program: Command, deps: SettingsDeps = 
   const settings = program
     .command('settings')
     .description('provider settings, as the NEC SetProviderConf command: provider account, disk arrays, relation file interval, vCenter Server')
-    .usage('-s <user> [<password>] | -a <ip> | -d <ip> | -l | -t <minutes> | -v <ip> <https-port> <user> [<password>] | show [--json]')
+    .usage('-s <user> [<password>] | -a <ip> | -d <ip> | -l | -t <minutes> | -v <ip> <https-port> <user> [<password>] | show [--json] | mail [options]')
     .option('--conf <dir>', 'configuration folder holding provider-settings.jsonc (env VASA_PROVIDER_CONF)', confDir())
     .option('--data <dir>', 'provider data folder: provider account, settings.key (env VASA_PROVIDER_DATA)', dataDir())
     .option('--json', 'print JSON instead of text')
@@ -198,15 +205,31 @@ export function registerSettingsCommands(program: Command, deps: SettingsDeps = 
     const opt = settings.options[settings.options.length - 1];
     opt.flags = [`-${m}`, ...spec.operands].join(' ');
   }
-  settings.action(async (values: string[], o: Flags) => {
+  const input = () => deps.input ?? process.stdin;
+  const fail = (e: unknown, json: boolean) => (e instanceof SettingsError ? reportSettingsError(e, json) : reportError(e, json));
+  const manual = async (values: string[], o: Flags) => {
     try {
       const mode = chooseMode(values, o);
       if (mode === 'show') show(o);
-      else perform(mode, await withPassword(mode, values, deps.input ?? process.stdin), o);
+      else perform(mode, await withPassword(mode, values, input()), o);
       process.exitCode = EXIT.ok;
     } catch (e) {
-      process.exitCode = e instanceof SettingsError ? reportSettingsError(e, o) : reportError(e, !!o.json);
+      process.exitCode = fail(e, !!o.json);
     }
+  };
+  settings.action(manual);
+  registerMailCommand(settings, {
+    input,
+    fail,
+    folders: (sub) => {
+      const o = sub.optsWithGlobals<Flags>();
+      return { conf: o.conf, data: o.data, json: !!o.json };
+    },
+    // `settings -s mail ...`: "mail" is the manual's operand (an account named mail), not the sub-command.
+    manualMode: (values) => {
+      const o = settings.opts<Flags>();
+      return (Object.keys(MODES) as Mode[]).some((m) => o[m]) ? manual(values, o) : undefined;
+    },
   });
   return settings;
 }

@@ -20,6 +20,13 @@ import type { ProviderSettings } from '../config/settings-schema';
 import { isManagedArray } from '../config/settings-summary';
 import { silentLogger, type Logger } from '../log/logger';
 import { RelationLogger, RelationOptions, RelationService, relationSettings } from '../relation/service';
+import { loadOrCreateKey, unseal } from '../config/secrets';
+import { ImageStore } from '../scheduler/image-store';
+import { createJobMailer } from '../scheduler/notify/mailer';
+import { PlanStore } from '../scheduler/plans';
+import { ImageBackupService } from '../scheduler/service';
+import { imageBackupSection, schedulerSettings } from '../scheduler/settings';
+import type { SchedulerSettings } from '../scheduler/contract';
 import { Store } from '../store/db';
 import { acquireDataLock, DataLock } from '../store/lock';
 import { DataLayout, dataLayout } from '../sys/layout';
@@ -54,6 +61,7 @@ export class Assembly {
   /** Names of the demo arrays made at this start (a fresh data folder). */
   readonly demoCreated: string[];
   private holder?: SettingsHolder;
+  private scheduler?: ImageBackupService;
   private closed = false;
 
   constructor(
@@ -86,6 +94,43 @@ export class Assembly {
       ...relationOverrides,
     });
     this.services = [this.relation];
+    // The daemon builds the scheduler now (its settings are read); a CLI command when it first asks.
+    if (settings) this.services.push(this.imageBackup);
+  }
+
+  /**
+   * The image-backup scheduler over the managed arrays: the plan book, the backup store
+   * (<data>/backups unless the settings name a folder), the job mailer (SMTP, or .eml
+   * files in <data>/outbox). Built on first use: a CLI command that never asks for it
+   * neither reads the settings for it nor makes its folders.
+   */
+  get imageBackup(): ImageBackupService {
+    if (!this.scheduler) {
+      const { store, clock, log } = this;
+      const fromProvider = (s: ProviderSettings): SchedulerSettings => schedulerSettings(imageBackupSection(s), (sealed) => this.unsealMailPassword(sealed));
+      this.scheduler = new ImageBackupService({
+        engine: this.managed, store, clock,
+        plans: (hooks) => new PlanStore(store, clock, hooks),
+        openStore: (dir) => ImageStore.open(dir),
+        mailer: (mail) => createJobMailer(mail, this.layout.outbox, { log }),
+        settings: fromProvider(this.settings.get()),
+        defaultStoreDir: this.layout.backups,
+        fromProvider,
+        datacenter: this.relation.options.datacenter,
+        log: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+      });
+    }
+    return this.scheduler;
+  }
+
+  /** The SMTP password in clear for the mailer; a password that cannot be unsealed is left out (and logged), never fatal. */
+  private unsealMailPassword(sealed: string): string {
+    try {
+      return unseal(sealed, loadOrCreateKey(this.runtime.dataDir));
+    } catch (e) {
+      this.log.error(`image backup: the SMTP password in the settings cannot be decrypted with ${this.layout.settingsKey} (${(e as Error).message}); mails are sent without it. Set it again.`);
+      return '';
+    }
   }
 
   /**
@@ -97,6 +142,7 @@ export class Assembly {
     if (!this.holder) {
       this.holder = new SettingsHolder(loadSettings(this.runtime.confDir));
       this.relation.applySettings(this.holder.get());
+      this.scheduler?.applySettings(this.holder.get());
     }
     return this.holder;
   }

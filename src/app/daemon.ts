@@ -4,7 +4,9 @@
  * the task clock and the array event log; a graceful stop in reverse order (calls in
  * flight finish, services stop, the store closes, the lock is released).
  */
+import type express from 'express';
 import { SystemClock } from '../array/clock';
+import type { ImageBackupApi } from '../scheduler/contract';
 import { hex4 } from '../array/ids';
 import { ProviderAccount } from '../config/account';
 import { SettingsWatcher } from '../config/watch';
@@ -31,10 +33,23 @@ function announce(a: Assembly, server: RunningServer, user: string): void {
   }
   log.info(`VASA provider listening: register ${server.registrationUrl} in vCenter (user "${user}")`);
   log.info(`certificate SHA-256 fingerprint ${server.certificate.fingerprint256}, valid until ${new Date(server.certificate.validTo).toISOString()}`);
+  log.info(`admin API: ${server.registrationUrl.replace(/\/version\.xml$/, '')}/api/v1/ (OpenAPI document at /api/v1/openapi.json; provider account, HTTP Basic)`);
   log.info(`logs: ${a.layout.logs}; administer with: npm run -s cli -- array --help`);
 }
 
-export async function startDaemon(runtime: Runtime): Promise<Daemon> {
+/** What the daemon hands the routes mounted beside the VASA face. */
+export interface RouteDeps {
+  scheduler: () => ImageBackupApi;
+  verify: (remote: string, user: string, password: string) => Promise<void>;
+  log: Logger;
+}
+
+export interface DaemonOptions {
+  /** Routes on the same HTTPS server (src/main.ts mounts the admin API here; this room does not import the faces above it). */
+  routers?: (deps: RouteDeps) => { path: string; router: express.RequestHandler }[];
+}
+
+export async function startDaemon(runtime: Runtime, o: DaemonOptions = {}): Promise<Daemon> {
   ProviderAccount.checkFirstStart(runtime.dataDir, runtime.user, runtime.password);
   const clock = new SystemClock();
   const a = assemble({ runtime, role: 'daemon', clock, log: (layout) => createLogger(layout.logs, clock) });
@@ -48,9 +63,17 @@ export async function startDaemon(runtime: Runtime): Promise<Daemon> {
       log.info(`generated a provider account; its password is in ${a.layout.initialPassword}`);
       process.stdout.write(`${m}\n`);
     });
-    server = await startServer(a.managed, a.clock, () => account, log, {
-      dataDir: runtime.dataDir, port: runtime.port, host: runtime.host, face: { version: packageVersion() },
+    // Routes of the faces above the assembly (the admin API at /api/v1) check the provider
+    // account with the VASA face's throttled login, which exists once the server does: bound late.
+    let face: RunningServer['face'] | undefined;
+    const routers = (o.routers ?? (() => []))({
+      scheduler: () => a.imageBackup, log,
+      verify: (remote, user, password) => (face ? face.login.verify(remote, user, password) : Promise.reject(new Error('The provider is starting.'))),
     });
+    server = await startServer(a.managed, a.clock, () => account, log, {
+      dataDir: runtime.dataDir, port: runtime.port, host: runtime.host, face: { version: packageVersion() }, routers,
+    });
+    face = server.face;
   } catch (e) {
     a.close();
     throw e;

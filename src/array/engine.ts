@@ -14,9 +14,11 @@ import { allocatedCount } from './chunks';
 import * as clones from './clones';
 import type { Clock } from './clock';
 import { Ctx, DEFAULT_ENGINE_OPTIONS, EngineOptions } from './context';
+import * as consistency from './consistency-point';
 import { ArrayError } from './errors';
 import * as events from './events';
 import * as io from './guest-io';
+import * as ioLoad from './io-load';
 import { checkInvariants } from './invariants';
 import { checkGate, GatedOperation } from './gates';
 import { ldApplicability, Applicability } from './applicability';
@@ -556,4 +558,14 @@ export class DiskArrayEngine {
 
   /** Every inconsistency found in the store (empty when all is well). */
   checkInvariants(): string[] { return this.read(() => checkInvariants(this.ctx)); }
+
+  // ---- image-backup support -----------------------------------------------------------
+  /** Seed 003's consistency point: every group's VVols snapshotted at one time, in one transaction; a group fails alone. */
+  takeConsistencyPoint(groups: readonly consistency.PointGroup[]): consistency.ConsistencyPoint { return this.tx(() => consistency.takeConsistencyPoint(this.ctx, groups)); }
+  /** Deletes backup snapshots (in the background) in one transaction; one already gone is not an error. */
+  releaseSnapshots(snapshotVvolIds: readonly string[]): consistency.Released[] { return this.tx(() => consistency.releaseSnapshots(this.ctx, snapshotVvolIds)); }
+  /** Chunks the guests wrote to each LD over the last `windowMinutes` (io-load.ts), by LD id. */
+  writeLoad(ldIds: readonly number[], windowMinutes: number): Map<number, number> { return this.read(() => ioLoad.writeLoad(this.ctx, ldIds, windowMinutes)); }
+  /** Forgets write-load buckets older than `keepMinutes`. */
+  pruneWriteLoad(keepMinutes: number): number { return this.tx(() => ioLoad.pruneWriteLoad(this.ctx, keepMinutes)); }
 }

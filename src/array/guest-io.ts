@@ -11,6 +11,7 @@ import { readChunks, trimChunk, writeChunk, chunksOf } from './chunks';
 import { ArrayError, invalid, isArrayError } from './errors';
 import { appendAlarm, appendEvent } from './events';
 import { hex4, containerUuid } from './ids';
+import { countWrite } from './io-load';
 import { getArray, getLdById, getPoolById } from './lookup';
 import { LIMITS } from './models';
 import type { LogicalDisk } from './types';
@@ -51,6 +52,8 @@ export function writeChunks(ctx: Ctx, ld: LogicalDisk, start: number, tokens: st
       tokens.forEach((t, i) => {
         for (const x of targets) if (writeChunk(ctx, x, start + i, t) && x === cur) written++;
       });
+      // The write load the image-backup scheduler orders its archives by (io-load.ts): one statement.
+      countWrite(ctx, cur.id, tokens.length);
       return { written };
     });
   } catch (e) {

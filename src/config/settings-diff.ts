@@ -2,9 +2,9 @@
  * What changed between two settings, as the daemon logs it on a live reload. Never
  * shows a password, sealed or not: a new sealed value only says "password changed".
  */
-import type { ProviderSettings, VCenterSettings } from './settings-schema';
+import type { ImageBackupSettings, ProviderSettings, VCenterSettings } from './settings-schema';
 
-export type SettingsField = 'relationIntervalMinutes' | 'diskArrays' | 'vCenter';
+export type SettingsField = 'relationIntervalMinutes' | 'diskArrays' | 'vCenter' | 'imageBackup';
 
 export interface SettingsChange {
   field: SettingsField;
@@ -25,6 +25,22 @@ function vCenterChange(a: VCenterSettings | null, b: VCenterSettings | null): st
   return parts.length ? `vCenter Server: ${parts.join(', ')}` : undefined;
 }
 
+/** The image-backup settings that changed, as "name a -> b"; the SMTP password only as "password changed". */
+function imageBackupChange(a: ImageBackupSettings | undefined, b: ImageBackupSettings | undefined): string | undefined {
+  if (!a || !b) return a === b ? undefined : 'image backup: settings replaced';
+  const parts: string[] = [];
+  const plain = ['slotCapacity', 'parallelReaders', 'ioWindowMinutes', 'readerChunksPerSecond', 'immediateRetentionDays', 'storeDir', 'secondaryDir'] as const;
+  for (const k of plain) if (a[k] !== b[k]) parts.push(`${k} ${String(a[k])} -> ${String(b[k])}`);
+  const sa = a.mail.smtp;
+  const sb = b.mail.smtp;
+  const server = (s: typeof sa) => (s ? `${s.host}:${s.port}${s.secure ? ' (TLS)' : ''}${s.user ? ` user ${s.user}` : ''}` : 'none (outbox)');
+  if (server(sa) !== server(sb)) parts.push(`mail server ${server(sa)} -> ${server(sb)}`);
+  if ((sa?.password ?? '') !== (sb?.password ?? '')) parts.push('mail password changed');
+  if (a.mail.from !== b.mail.from) parts.push(`mail from ${a.mail.from} -> ${b.mail.from}`);
+  if (a.mail.to.join(',') !== b.mail.to.join(',')) parts.push(`mail to ${a.mail.to.join(', ') || 'nobody'} -> ${b.mail.to.join(', ') || 'nobody'}`);
+  return parts.length ? `image backup: ${parts.join(', ')}` : undefined;
+}
+
 export function diffSettings(a: ProviderSettings, b: ProviderSettings): SettingsChange[] {
   const out: SettingsChange[] = [];
   if (a.relationIntervalMinutes !== b.relationIntervalMinutes) {
@@ -38,5 +54,7 @@ export function diffSettings(a: ProviderSettings, b: ProviderSettings): Settings
   }
   const v = vCenterChange(a.vCenter, b.vCenter);
   if (v) out.push({ field: 'vCenter', message: v });
+  const ib = imageBackupChange(a.imageBackup, b.imageBackup);
+  if (ib) out.push({ field: 'imageBackup', message: ib });
   return out;
 }

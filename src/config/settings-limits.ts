@@ -10,3 +10,15 @@ export const MAX_DISK_ARRAYS = 4;
 export const DEFAULT_VCENTER_HTTPS_PORT = 443;
 /** Manual 2.3.1: symbols that cannot be used in the vCenter user name and password. */
 export const VCENTER_FORBIDDEN_SYMBOLS = ['"', '&', "'", ',', ';', '<', '=', '>', '^', '|'] as const;
+
+/** The image-backup scheduler's defaults (issue 11; seed 001: slots have a maximum; seed 003: N parallel readers). */
+export const IMAGE_BACKUP_DEFAULTS = {
+  slotCapacity: 10,
+  parallelReaders: 4,
+  ioWindowMinutes: 60,
+  /** 200 chunks of 1 MiB a second per reader: 200 MiB/s, the array's default copy rate. */
+  readerChunksPerSecond: 200,
+  /** The seeds' shortest minimum retention (7, 30 or 365 days). */
+  immediateRetentionDays: 7,
+  mailFrom: 'vvol-provider@localhost',
+} as const;

@@ -12,7 +12,7 @@ import net from 'node:net';
 import { PROVIDER_SETTINGS_SCHEMA } from './schemas/provider-settings';
 import { isSealed } from './secrets';
 import {
-  DEFAULT_INTERVAL_MINUTES, INTERVAL_MAX, INTERVAL_MIN, INVALID_INTERVAL_MESSAGE, MAX_DISK_ARRAYS, VCENTER_FORBIDDEN_SYMBOLS,
+  DEFAULT_INTERVAL_MINUTES, IMAGE_BACKUP_DEFAULTS, INTERVAL_MAX, INTERVAL_MIN, INVALID_INTERVAL_MESSAGE, MAX_DISK_ARRAYS, VCENTER_FORBIDDEN_SYMBOLS,
 } from './settings-limits';
 import { type Failure, makeValidator } from './validate';
 
@@ -27,17 +27,63 @@ export interface VCenterSettings {
   readonly password: string;
 }
 
+/** The SMTP server the image-backup job mails go through; none: they are written to the outbox folder. */
+export interface SmtpSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly secure: boolean;
+  readonly user?: string;
+  /** Sealed with <data>/settings.key, like the vCenter password (never the clear text). */
+  readonly password?: string;
+}
+
+/** The image-backup scheduler (issue 11), applied without restart. */
+export interface ImageBackupSettings {
+  /** Plans that may start in one one-hour slot. */
+  readonly slotCapacity: number;
+  /** Archives a run writes at once (seed 003's N parallel readers). */
+  readonly parallelReaders: number;
+  /** Minutes of write load a run orders its VMs by. */
+  readonly ioWindowMinutes: number;
+  /** Chunks (1 MiB) one reader archives per second. */
+  readonly readerChunksPerSecond: number;
+  /** Days an immediate backup's image is kept. */
+  readonly immediateRetentionDays: number;
+  /** The backup store folder; null: <data>/backups. */
+  readonly storeDir: string | null;
+  /** A second store ("another region"), filled after the local copy; null: none. */
+  readonly secondaryDir: string | null;
+  readonly mail: {
+    readonly smtp: SmtpSettings | null;
+    readonly from: string;
+    readonly to: readonly string[];
+  };
+}
+
 export interface ProviderSettings {
   readonly relationIntervalMinutes: number;
   /** Floating IPv4 addresses of the managed disk arrays; empty: every array in the store. */
   readonly diskArrays: readonly string[];
   readonly vCenter: VCenterSettings | null;
+  readonly imageBackup: ImageBackupSettings;
 }
+
+export const DEFAULT_IMAGE_BACKUP: ImageBackupSettings = deepFreeze({
+  slotCapacity: IMAGE_BACKUP_DEFAULTS.slotCapacity,
+  parallelReaders: IMAGE_BACKUP_DEFAULTS.parallelReaders,
+  ioWindowMinutes: IMAGE_BACKUP_DEFAULTS.ioWindowMinutes,
+  readerChunksPerSecond: IMAGE_BACKUP_DEFAULTS.readerChunksPerSecond,
+  immediateRetentionDays: IMAGE_BACKUP_DEFAULTS.immediateRetentionDays,
+  storeDir: null,
+  secondaryDir: null,
+  mail: { smtp: null, from: IMAGE_BACKUP_DEFAULTS.mailFrom, to: [] },
+});
 
 export const DEFAULT_SETTINGS: ProviderSettings = deepFreeze({
   relationIntervalMinutes: DEFAULT_INTERVAL_MINUTES,
   diskArrays: [],
   vCenter: null,
+  imageBackup: DEFAULT_IMAGE_BACKUP,
 });
 
 export function deepFreeze<T>(o: T): T {
@@ -91,6 +137,8 @@ const VCENTER_REQUIRED: Record<string, string | undefined> = {
   user: 'vCenter.user: must be a string.',
 };
 const SEALED = 'vCenter.password: must be the encrypted value `settings -v` writes (a password is never stored in clear).';
+const SMTP_SEALED = 'imageBackup.mail.smtp.password: must be an encrypted value sealed with <data>/settings.key (a password is never stored in clear).';
+const wholeIn = (f: Failure, min: number, max: number, what: string) => `${f.path}: must be a whole number of ${what} from ${min} to ${max}, not ${JSON.stringify(f.data)}.`;
 
 /** The texts for the checks of PROVIDER_SETTINGS_SCHEMA (see src/config/validate.ts). */
 const checkSettings = makeValidator<ProviderSettings>(PROVIDER_SETTINGS_SCHEMA, {
@@ -110,6 +158,25 @@ const checkSettings = makeValidator<ProviderSettings>(PROVIDER_SETTINGS_SCHEMA, 
     '#/properties/vCenter/properties/httpsPort': (f) => portProblem(f.path, f.data),
     '#/properties/vCenter/properties/user': (f) => (typeof f.data === 'string' ? `vCenter.user: ${vCenterCredentialProblem('user name', f.data)}` : 'vCenter.user: must be a string.'),
     '#/properties/vCenter/properties/password': () => SEALED,
+    '#/properties/imageBackup/type': () => 'imageBackup: must be an object (see conf/provider-settings.jsonc).',
+    '#/properties/imageBackup/additionalProperties': unknownSetting,
+    '#/properties/imageBackup/properties/slotCapacity': (f) => wholeIn(f, 1, 1000, 'plans that may start in one slot'),
+    '#/properties/imageBackup/properties/parallelReaders': (f) => wholeIn(f, 1, 64, 'archives written at once'),
+    '#/properties/imageBackup/properties/ioWindowMinutes': (f) => wholeIn(f, 1, 1440, 'minutes of write load'),
+    '#/properties/imageBackup/properties/readerChunksPerSecond': (f) => wholeIn(f, 1, 100000, 'chunks a reader archives per second'),
+    '#/properties/imageBackup/properties/immediateRetentionDays': (f) => wholeIn(f, 1, 3650, 'days'),
+    '#/properties/imageBackup/properties/storeDir': (f) => `${f.path}: must be an absolute folder path or null, not ${JSON.stringify(f.data)}.`,
+    '#/properties/imageBackup/properties/secondaryDir': (f) => `${f.path}: must be an absolute folder path or null, not ${JSON.stringify(f.data)}.`,
+    '#/properties/imageBackup/properties/mail/type': () => 'imageBackup.mail: must be an object {smtp, from, to}.',
+    '#/properties/imageBackup/properties/mail/additionalProperties': unknownSetting,
+    '#/properties/imageBackup/properties/mail/properties/smtp/type': () => 'imageBackup.mail.smtp: must be an object {host, port, secure, user, password} or null.',
+    '#/properties/imageBackup/properties/mail/properties/smtp/additionalProperties': unknownSetting,
+    '#/properties/imageBackup/properties/mail/properties/smtp/properties/host': (f) => `${f.path}: must be a host name or address, not ${JSON.stringify(f.data)}.`,
+    '#/properties/imageBackup/properties/mail/properties/smtp/properties/port': (f) => portProblem(f.path, f.data),
+    '#/properties/imageBackup/properties/mail/properties/smtp/properties/password': () => SMTP_SEALED,
+    '#/properties/imageBackup/properties/mail/properties/from': (f) => `${f.path}: must be a mail address, not ${JSON.stringify(f.data)}.`,
+    '#/properties/imageBackup/properties/mail/properties/to/items': (f) => `${f.path}: must be a mail address, not ${JSON.stringify(f.data)}.`,
+    '#/properties/imageBackup/properties/mail/properties/to/uniqueItems': DUPLICATE_ITEMS,
   },
 });
 
@@ -119,6 +186,15 @@ export type Validation = { ok: true; settings: ProviderSettings } | { ok: false;
 export function validateSettings(raw: unknown): Validation {
   const v = checkSettings(raw);
   if (!v.ok) return v;
-  const { relationIntervalMinutes, diskArrays, vCenter } = v.value;
-  return { ok: true, settings: deepFreeze({ relationIntervalMinutes, diskArrays: [...diskArrays], vCenter: vCenter && { ...vCenter } }) };
+  const { relationIntervalMinutes, diskArrays, vCenter, imageBackup } = v.value;
+  const ib = imageBackup ?? DEFAULT_IMAGE_BACKUP;
+  const problem = ib.storeDir !== null && ib.storeDir === ib.secondaryDir ? 'imageBackup.secondaryDir: must be another folder than imageBackup.storeDir (a second copy in the same place is none).' : undefined;
+  if (problem) return { ok: false, problems: [problem] };
+  return {
+    ok: true,
+    settings: deepFreeze({
+      relationIntervalMinutes, diskArrays: [...diskArrays], vCenter: vCenter && { ...vCenter },
+      imageBackup: { ...ib, mail: { smtp: ib.mail.smtp && { ...ib.mail.smtp }, from: ib.mail.from, to: [...ib.mail.to] } },
+    }),
+  };
 }

@@ -76,6 +76,13 @@ const HEADER = `// Provider settings (the NEC SetProviderConf settings, manual 2
 //                            empty: every disk array in the provider's store is managed
 //   vCenter                  {ip, httpsPort, user, password} of vCenter Server, or null; the
 //                            password is encrypted with <data>/settings.key: set it with \`settings -v\`
+//   imageBackup              the image-backup scheduler: slotCapacity (plans per one-hour slot),
+//                            parallelReaders (archives written at once), ioWindowMinutes (write
+//                            load a run orders its VMs by), readerChunksPerSecond (1 MiB chunks a
+//                            reader archives a second), immediateRetentionDays, storeDir (null:
+//                            <data>/backups), secondaryDir (a second copy, or null), mail {smtp
+//                            {host, port, secure, user, password (sealed)} or null: mails go to
+//                            <data>/outbox as .eml files; from; to: the recipients}
 // The provider account is not here: \`settings -s\` stores it hashed in the data folder.
 `;
 

@@ -387,4 +387,153 @@ CREATE TABLE IF NOT EXISTS ldset_lds (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 9,
+    name: 'image-backup plans',
+    // The image-backup scheduler's plans (src/scheduler/plans.ts). A deleted plan stays as a row
+    // with deleted_at set, so history still names it and a new plan can be made from it; names are
+    // unique among the plans not deleted (case-insensitively). vms is a JSON array of VM names.
+    // revision is a random tag of the row's content, changed with every change: the sum over the
+    // table tells a process whether its in-memory copy of the plans is current. active_since: when
+    // the schedule last took effect (created, enabled, rescheduled); no slot aimed before it runs.
+    // IF NOT EXISTS: a store set back to an older version runs this again.
+    sql: `
+CREATE TABLE IF NOT EXISTS image_backup_plans (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  name            TEXT NOT NULL,
+  vms             TEXT NOT NULL,
+  enabled         INTEGER NOT NULL,
+  schedule_type   TEXT NOT NULL CHECK (schedule_type IN ('once', 'daily', 'weekly', 'monthly')),
+  start_date      TEXT NOT NULL,
+  slot_hour       INTEGER NOT NULL CHECK (slot_hour BETWEEN 0 AND 23),
+  start_minute    INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 54),
+  weekday         TEXT,
+  month_day       INTEGER,
+  ordinal         TEXT,
+  time_zone       TEXT NOT NULL,
+  retention_days  INTEGER NOT NULL,
+  derived_from    INTEGER REFERENCES image_backup_plans(id),
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  active_since    INTEGER NOT NULL,
+  deleted_at      INTEGER,
+  revision        INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS image_backup_plans_name ON image_backup_plans (name COLLATE NOCASE) WHERE deleted_at IS NULL;
+`,
+  },
+  {
+    version: 10,
+    name: 'image-backup runs, images, restores; per-LD write load',
+    // ld_write_load: chunks the guests wrote per LD per clock minute (src/array/io-load.ts); the
+    // scheduler orders a run's archives by it (seed 003). No foreign key: the guest-write path
+    // pays one UPSERT and nothing more; rows of deleted LDs age out with the pruning.
+    // image_runs: one per plan slot (slot_key `${planId}@${slotStart}` UNIQUE: never two runs for
+    // one slot, across restarts too) or immediate backup; image_run_vms: one per VM (by name, its id
+    // once resolved at the run's start: a VM gone by then has none) of a run, with
+    // its disks and the snapshots of the run's consistency point (JSON), its order, progress and
+    // snapshot-held time; image_backup_starts: the 24-hour counters (5 backups per VM);
+    // image_index: the images the backup store holds, by expiry; image_restores: restore jobs,
+    // the running one per VM being the VM's restore lock (partial UNIQUE index).
+    // IF NOT EXISTS: a store set back to an older version runs this again.
+    sql: `
+CREATE TABLE IF NOT EXISTS ld_write_load (
+  ld_id   INTEGER NOT NULL,
+  minute  INTEGER NOT NULL,
+  chunks  INTEGER NOT NULL,
+  PRIMARY KEY (ld_id, minute)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS image_runs (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  plan_id         INTEGER,
+  plan_name       TEXT,
+  kind            TEXT NOT NULL CHECK (kind IN ('scheduled', 'immediate')),
+  slot_key        TEXT UNIQUE,
+  slot_start      INTEGER,
+  slot_end        INTEGER,
+  state           TEXT NOT NULL CHECK (state IN ('queued', 'snapshotting', 'archiving', 'completed', 'failed', 'cancelled', 'skipped', 'missed')),
+  retention_days  INTEGER NOT NULL,
+  created_at      INTEGER NOT NULL,
+  started_at      INTEGER,
+  finished_at     INTEGER,
+  backup_time     INTEGER,
+  message         TEXT,
+  owner_pid       INTEGER,
+  mailed          INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS image_runs_active ON image_runs (state) WHERE state IN ('queued', 'snapshotting', 'archiving');
+CREATE INDEX IF NOT EXISTS image_runs_plan ON image_runs (plan_id, id);
+CREATE INDEX IF NOT EXISTS image_runs_time ON image_runs (COALESCE(started_at, slot_start, created_at));
+CREATE INDEX IF NOT EXISTS image_runs_unmailed ON image_runs (id) WHERE mailed = 0;
+CREATE TABLE IF NOT EXISTS image_run_vms (
+  run_id                INTEGER NOT NULL REFERENCES image_runs(id) ON DELETE CASCADE,
+  vm_name               TEXT NOT NULL,
+  vm_id                 TEXT,
+  state                 TEXT NOT NULL CHECK (state IN ('waiting', 'snapshotted', 'archiving', 'completed', 'failed', 'cancelled', 'skipped')),
+  io_load               INTEGER NOT NULL DEFAULT 0,
+  ord                   INTEGER NOT NULL DEFAULT 0,
+  disks                 TEXT NOT NULL DEFAULT '[]',
+  snapshot_at           INTEGER,
+  snapshot_released_at  INTEGER,
+  snapshot_held_ms      INTEGER,
+  archive_started_at    INTEGER,
+  finished_at           INTEGER,
+  chunks_done           INTEGER NOT NULL DEFAULT 0,
+  chunks_total          INTEGER NOT NULL DEFAULT 0,
+  bytes_read            INTEGER NOT NULL DEFAULT 0,
+  bytes_stored          INTEGER NOT NULL DEFAULT 0,
+  image_id              TEXT,
+  attempt               INTEGER NOT NULL DEFAULT 0,
+  message               TEXT,
+  PRIMARY KEY (run_id, vm_name)
+);
+CREATE INDEX IF NOT EXISTS image_run_vms_active ON image_run_vms (vm_id) WHERE state IN ('waiting', 'snapshotted', 'archiving');
+CREATE TABLE IF NOT EXISTS image_backup_starts (
+  vm_id   TEXT NOT NULL,
+  at      INTEGER NOT NULL,
+  run_id  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS image_backup_starts_vm ON image_backup_starts (vm_id, at);
+CREATE TABLE IF NOT EXISTS image_backup_meta (
+  key    TEXT PRIMARY KEY,
+  value  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS image_index (
+  id               TEXT PRIMARY KEY,
+  run_id           INTEGER NOT NULL,
+  plan_id          INTEGER,
+  vm_id            TEXT NOT NULL,
+  vm_name          TEXT NOT NULL,
+  backup_time      INTEGER NOT NULL,
+  started_at       INTEGER NOT NULL,
+  finished_at      INTEGER NOT NULL,
+  expires_at       INTEGER NOT NULL,
+  disks            TEXT NOT NULL,
+  bytes_read       INTEGER NOT NULL,
+  bytes_stored     INTEGER NOT NULL,
+  local            TEXT NOT NULL CHECK (local IN ('ok', 'damaged')),
+  secondary        TEXT NOT NULL CHECK (secondary IN ('none', 'pending', 'ok', 'failed')),
+  secondary_at     INTEGER,
+  secondary_error  TEXT
+);
+CREATE INDEX IF NOT EXISTS image_index_expires ON image_index (expires_at);
+CREATE INDEX IF NOT EXISTS image_index_vm ON image_index (vm_name, backup_time);
+CREATE INDEX IF NOT EXISTS image_index_pending ON image_index (finished_at) WHERE secondary = 'pending';
+CREATE TABLE IF NOT EXISTS image_restores (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  image_id     TEXT NOT NULL,
+  vm_id        TEXT NOT NULL,
+  vm_name      TEXT NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('running', 'completed', 'failed')),
+  source       TEXT,
+  started_at   INTEGER NOT NULL,
+  finished_at  INTEGER,
+  message      TEXT,
+  owner_pid    INTEGER,
+  mailed       INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS image_restores_lock ON image_restores (vm_id) WHERE state = 'running';
+CREATE INDEX IF NOT EXISTS image_restores_started ON image_restores (started_at);
+`,
+  },
 ];

@@ -15,7 +15,8 @@
  *   server/logs/                      the provider log, one file per day
  *   latestRelationBetweenVMandVVOL/   the latest relation XML per array, the writer's state and lock
  *   RelationBetweenVMandVVOL/         earlier relation files, zipped (three days)
- *   backups/                          images of the backup services to come
+ *   backups/                          the image-backup store (manifests, chunks) unless settings name another folder
+ *   outbox/                           job mails (.eml) of the image-backup scheduler when no SMTP server is set
  */
 import path from 'node:path';
 
@@ -32,6 +33,7 @@ export const DATA_NAMES = {
   relationLatest: 'latestRelationBetweenVMandVVOL',
   relationArchive: 'RelationBetweenVMandVVOL',
   backups: 'backups',
+  outbox: 'outbox',
 } as const;
 
 /** Names inside certs/. */
@@ -70,6 +72,7 @@ export interface DataLayout {
   relationState: string;
   relationLock: string;
   backups: string;
+  outbox: string;
 }
 
 export function dataLayout(dir: string): DataLayout {
@@ -95,5 +98,6 @@ export function dataLayout(dir: string): DataLayout {
     relationState: at(DATA_NAMES.relationLatest, RELATION_NAMES.state),
     relationLock: at(DATA_NAMES.relationLatest, RELATION_NAMES.lock),
     backups: at(DATA_NAMES.backups),
+    outbox: at(DATA_NAMES.outbox),
   };
 }

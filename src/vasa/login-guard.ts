@@ -20,6 +20,7 @@
  * password give the same fault and text. Time comes from the injected clock, so tests
  * move through lockouts by hand.
  */
+import crypto from 'node:crypto';
 import type { Clock } from '../array/clock';
 import { MIN_PASSWORD_LENGTH, ProviderAccount } from '../config/account';
 import type { Logger } from '../log/logger';
@@ -84,6 +85,10 @@ function seconds(ms: number): string {
   return s < 120 ? `${s} s` : `${Math.ceil(s / 60)} min`;
 }
 
+/** How long (ms, by the clock) credentials just found right are taken without hashing them again. */
+export const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 64;
+
 export class LoginGuard {
   private readonly o: LoginGuardOptions;
   /** Failing addresses, least recently failing first (Map keeps insertion order). */
@@ -91,6 +96,9 @@ export class LoginGuard {
   private readonly inFlight = new Map<string, number>();
   private hashing = 0;
   private warnedShortPassword?: ProviderAccount;
+  private readonly cacheKey = crypto.randomBytes(32);
+  private readonly verified = new Map<string, number>();
+  private verifiedFor?: ProviderAccount;
 
   constructor(
     private readonly clock: Clock,
@@ -133,6 +141,7 @@ export class LoginGuard {
     let ok = false;
     if (typeof user === 'string' && typeof password === 'string' && password.length <= MAX_PASSWORD_CHARS) {
       const account = this.account();
+      if (this.recentlyVerified(account, user, password, now)) return;
       this.hashing++;
       this.inFlight.set(address, mine + 1);
       try {
@@ -143,9 +152,46 @@ export class LoginGuard {
         if (left > 0) this.inFlight.set(address, left);
         else this.inFlight.delete(address);
       }
-      if (ok) this.succeeded(address, account, password);
+      if (ok) {
+        this.succeeded(address, account, password);
+        this.remember(account, user, password);
+      }
     }
     if (!ok) this.failed(address, user);
+  }
+
+  /**
+   * Credentials found right a moment ago are not hashed again for VERIFIED_TTL_MS: the
+   * admin API (HTTP Basic) carries them on every request, and a client's parallel calls
+   * would otherwise queue on scrypt or be told the provider is busy. Kept per account
+   * object (a changed account drops them all) as an HMAC under a key of this process,
+   * never the password; a wrong password always takes the throttled path.
+   */
+  private recentlyVerified(account: ProviderAccount, user: string, password: string, now: number): boolean {
+    if (this.verifiedFor !== account) {
+      this.verifiedFor = account;
+      this.verified.clear();
+      return false;
+    }
+    const key = this.credentialKey(user, password);
+    const until = this.verified.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.verified.delete(key);
+    return false;
+  }
+
+  private remember(account: ProviderAccount, user: string, password: string): void {
+    if (this.verifiedFor !== account) {
+      this.verifiedFor = account;
+      this.verified.clear();
+    }
+    if (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(this.credentialKey(user, password), this.clock.now() + VERIFIED_TTL_MS);
+  }
+
+  private credentialKey(user: string, password: string): string {
+    return crypto.createHmac('sha256', this.cacheKey).update(user).update('\0').update(password).digest('base64');
   }
 
   /** The address's state, forgotten when it has been quiet long enough. */

@@ -56,6 +56,8 @@ export interface ServerOptions {
   admission?: Partial<AdmissionOptions>;
   /** Warn this long before the provider certificate expires. */
   certWarnDays?: number;
+  /** More routes on the same HTTPS server (the admin API at /api/v1), mounted before the 404 answer. */
+  routers?: { path: string; router: express.RequestHandler }[];
 }
 
 export interface RunningServer {
@@ -118,6 +120,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   documentRoutes(app, faceOpts);
   app.get('/health', healthRoute({ face, loopDelay, admission, strangers, connections }));
   app.post(SERVICE_PATH, soapCall);
+  for (const r of o.routers ?? []) app.use(r.path, r.router);
   app.use((_req, res) => { res.status(404).type('text/plain').send('Not found\n'); });
   app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;

@@ -271,3 +271,22 @@ describe('row 12: a minimum password length for new accounts', () => {
     }
   });
 });
+
+test('credentials found right are not hashed again for a minute (the admin API sends them on every call); a wrong password always is; a changed account forgets them', async () => {
+  const { g, clock } = guard({ maxConcurrentHashes: 1, maxConcurrentHashesPerAddress: 1 });
+  const spy = jest.spyOn(account, 'verifyAsync');
+  await g.verify('192.0.2.7', USER, PASSWORD);
+  expect(spy).toHaveBeenCalledTimes(1);
+  // Ten parallel calls from one client: none is told the provider is busy, none hashes.
+  await Promise.all(Array.from({ length: 10 }, () => g.verify('192.0.2.7', USER, PASSWORD)));
+  expect(spy).toHaveBeenCalledTimes(1);
+  await expect(g.verify('192.0.2.7', USER, 'Wrong-Pass-1')).rejects.toBeInstanceOf(VasaFault);
+  expect(spy).toHaveBeenCalledTimes(2);
+  clock.advance(60_001);
+  await g.verify('192.0.2.7', USER, PASSWORD);
+  expect(spy).toHaveBeenCalledTimes(3);
+  spy.mockRestore();
+  const other = ProviderAccount.set(tempDir('vvol-login-other-'), USER, 'Other-Pass-9');
+  const changed = guard({}, () => other);
+  await expect(changed.g.verify('192.0.2.7', USER, PASSWORD)).rejects.toBeInstanceOf(VasaFault);
+});

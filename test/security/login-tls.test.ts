@@ -61,6 +61,12 @@ test('row 12: 20 wrong passwords from one address are throttled and logged with 
   const attacker = clientCert('attacker.example.test');
   const vcenter = clientCert('vcenter.example.test');
 
+  // What a good registration costs on this machine now, without an attack (scrypt and a
+  // handshake take longer on a loaded machine): the measure of "at once" below.
+  const quiet = performance.now();
+  expect((await register('127.0.0.4', clientCert('quiet.example.test'), PASSWORD)).status).toBe(200);
+  const quietMs = performance.now() - quiet;
+
   // A second client polls version.xml all through the attack.
   let attacking = true;
   const latencies: number[] = [];
@@ -94,7 +100,7 @@ test('row 12: 20 wrong passwords from one address are throttled and logged with 
   // Another address is not locked out and is answered promptly.
   const start = performance.now();
   const ok = await register('127.0.0.3', vcenter, PASSWORD);
-  expect(performance.now() - start).toBeLessThan(1000);
+  expect(performance.now() - start).toBeLessThan(Math.max(1000, 3 * quietMs));
   expect(ok.status).toBe(200);
   expect(ok.body).toContain('registerVASACertificateResponse');
 

@@ -10,7 +10,7 @@ import { registerSettingsCommands } from '../../src/admin/settings-commands';
 import { ProviderAccount } from '../../src/config/account';
 import { keyFile } from '../../src/config/secrets';
 import {
-  DEFAULT_SETTINGS, loadSettings, saveSettings, settingsFile, SettingsError, validateSettings, vCenterPassword,
+  DEFAULT_IMAGE_BACKUP, DEFAULT_SETTINGS, loadSettings, saveSettings, settingsFile, SettingsError, validateSettings, vCenterPassword,
   withDiskArrayAdded, withInterval,
 } from '../../src/config/settings';
 import { DEFAULT_PROVIDER_PORT, summarizeSettings, summaryLines } from '../../src/config/settings-summary';
@@ -37,7 +37,7 @@ const VISIBLE = 'WARNING: a password on the command line can be seen by other us
 describe('the settings file', () => {
   test('no file means the defaults (interval 5, no arrays, no vCenter), frozen', () => {
     const s = loadSettings(conf);
-    expect(s).toEqual({ relationIntervalMinutes: 5, diskArrays: [], vCenter: null });
+    expect(s).toEqual({ relationIntervalMinutes: 5, diskArrays: [], vCenter: null, imageBackup: DEFAULT_IMAGE_BACKUP });
     expect(Object.isFrozen(s)).toBe(true);
     expect(Object.isFrozen(s.diskArrays)).toBe(true);
   });
@@ -47,7 +47,7 @@ describe('the settings file', () => {
     expect(v.ok).toBe(false);
     const problems = (v as { problems: string[] }).problems;
     expect(problems).toEqual(expect.arrayContaining([
-      'extra: unknown setting (known: relationIntervalMinutes, diskArrays, vCenter).',
+      'extra: unknown setting (known: relationIntervalMinutes, diskArrays, vCenter, imageBackup).',
       expect.stringContaining('Invalid time value. Please set up an integer between 5 and 1440.'),
       'diskArrays[1] must be an IPv4 address, not "fe80::1" (IPv6 cannot be used).',
       'diskArrays[3] must be an IPv4 address, not "x".',
@@ -63,7 +63,7 @@ describe('the settings file', () => {
 
   test('a hand-edited file with comments loads; a broken one names the file and the problems', () => {
     fs.writeFileSync(settingsFile(conf), '// mine\n{ "relationIntervalMinutes": 30, /* two */ "diskArrays": ["192.0.2.10", "192.0.2.11"] }\n');
-    expect(loadSettings(conf)).toEqual({ relationIntervalMinutes: 30, diskArrays: ['192.0.2.10', '192.0.2.11'], vCenter: null });
+    expect(loadSettings(conf)).toEqual({ relationIntervalMinutes: 30, diskArrays: ['192.0.2.10', '192.0.2.11'], vCenter: null, imageBackup: DEFAULT_IMAGE_BACKUP });
     fs.writeFileSync(settingsFile(conf), '{ "relationIntervalMinutes": 2000 ');
     expect(() => loadSettings(conf)).toThrow(SettingsError);
     expect(() => loadSettings(conf)).toThrow(settingsFile(conf));
@@ -76,7 +76,7 @@ describe('the settings file', () => {
     saveSettings(conf, withDiskArrayAdded(loadSettings(conf), '192.0.2.10'));
     expect(fs.statSync(settingsFile(conf)).mode & 0o777).toBe(0o604);
     expect(fs.readdirSync(conf)).toEqual(['provider-settings.jsonc']);
-    expect(loadSettings(conf)).toEqual({ relationIntervalMinutes: 10, diskArrays: ['192.0.2.10'], vCenter: null });
+    expect(loadSettings(conf)).toEqual({ relationIntervalMinutes: 10, diskArrays: ['192.0.2.10'], vCenter: null, imageBackup: DEFAULT_IMAGE_BACKUP });
   });
 });
 

@@ -84,6 +84,7 @@ test('the bundle holds the logs, configuration, relation folders, summary, store
   expect(json<Record<string, unknown>>('conf/provider-settings.jsonc')).toEqual({
     relationIntervalMinutes: 15, diskArrays: ['192.0.2.10', '192.0.2.77'],
     vCenter: { ip: '192.0.2.5', httpsPort: 443, user: 'administrator@vsphere.local', password: '<redacted>' },
+    imageBackup: expect.objectContaining({ parallelReaders: 4, mail: { smtp: null, from: 'vvol-provider@localhost', to: [] } }),
   });
   expect(read('conf/legacy.conf')).toContain('vcenter.password=<redacted>');
   expect(json<Record<string, unknown>>('data/provider-account.json')).toEqual({ user: 'vasaadmin', salt: '<redacted>', hash: '<redacted>', n: 16384 });
