@@ -16,11 +16,6 @@ import fs from 'node:fs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { flockSync } = require('fs-ext') as { flockSync(fd: number, flags: 'sh' | 'ex' | 'shnb' | 'exnb' | 'un'): void };
 
-const wouldBlock = (e: unknown) => {
-  const c = (e as NodeJS.ErrnoException).code;
-  return c === 'EAGAIN' || c === 'EWOULDBLOCK';
-};
-
 /** Runs `fn` holding gc.lock (waits for it), shared or exclusive. */
 export function withStoreLock<T>(lockFile: string, mode: 'sh' | 'ex', fn: () => T): T {
   const fd = fs.openSync(lockFile, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
@@ -32,19 +27,5 @@ export function withStoreLock<T>(lockFile: string, mode: 'sh' | 'ex', fn: () => 
   }
 }
 
-/** Locks a folder exclusively without waiting: the descriptor holding it, or undefined when another holds it. */
-export function tryLockDir(dir: string): number | undefined {
-  const fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  try {
-    flockSync(fd, 'exnb');
-    return fd;
-  } catch (e) {
-    fs.closeSync(fd);
-    if (wouldBlock(e)) return undefined;
-    throw e;
-  }
-}
-
-export function unlockDir(fd: number): void {
-  fs.closeSync(fd);
-}
+/** A staging folder's lock: the one non-blocking folder lock of the store room (flock on a read-only descriptor). */
+export { tryLockFolder as tryLockDir, releaseFolder as unlockDir } from '../../store/lock';
