@@ -536,4 +536,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS image_restores_lock ON image_restores (vm_id) 
 CREATE INDEX IF NOT EXISTS image_restores_started ON image_restores (started_at);
 `,
   },
+  {
+    version: 11,
+    name: 'image-backup runs: the last ended run found by an index (status)',
+    // `status` shows the last finished job; without this it reads every run ever kept.
+    sql: `
+CREATE INDEX IF NOT EXISTS image_runs_ended ON image_runs (COALESCE(finished_at, created_at), id) WHERE state NOT IN ('queued', 'snapshotting', 'archiving');
+`,
+  },
 ];

@@ -3,7 +3,8 @@
  * alone, so it works whether or not the daemon runs: the daemon (lock file with a live
  * pid), the provider account's user name, the certificate, the settings, and per disk
  * array its monitoring state, whether the settings manage it, and the last relation
- * file written. Every part that cannot be read says why instead of failing the whole.
+ * file written, and the image-backup scheduler (plans, runs in flight, the last job,
+ * images, second copies). Every part that cannot be read says why instead of failing the whole.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +25,15 @@ import { isManagedArray, SettingsSummary, summarizeSettings } from '../../config
 import { Store, STORE_FILE } from '../../store/db';
 import { dataFolderHolder } from '../../store/lock';
 import { CERT_NAMES, DATA_NAMES, RELATION_NAMES } from '../../sys/layout';
+import { ImageTable } from '../../store/image-backup/images';
+import { RunTable } from '../../store/image-backup/runs';
+import { missingImageBackupTables } from '../../store/image-backup/tables';
+import type { HistoryEntry, RunState } from '../../scheduler/contract';
+import { restoreEntry, runEntry } from '../../scheduler/history';
+import { PlanStore } from '../../scheduler/plans';
+import { backupJobId, toRun } from '../../scheduler/run-state';
+import { imageBackupSection } from '../../scheduler/settings';
+import { runProgress } from '../api/progress';
 
 export const LOCK_FILE = DATA_NAMES.lockNote;
 export const LATEST_RELATION_FOLDER = DATA_NAMES.relationLatest;
@@ -61,6 +71,78 @@ export interface ArrayStatus {
   relation: RelationStatus | null;
 }
 
+/** A backup run not yet ended, with its progress over all its VMs. */
+export interface ImageBackupRunStatus {
+  id: number;
+  jobId: string;
+  kind: 'scheduled' | 'immediate';
+  /** Null for an immediate backup. */
+  planName: string | null;
+  vms: string[];
+  state: RunState;
+  startedAt: string | null;
+  percent: number;
+  chunksDone: number;
+  chunksTotal: number;
+  vmsDone: number;
+  vmsTotal: number;
+}
+
+/** The job (backup run or restore) that ended last, as the job history shows it. */
+export interface ImageBackupJobStatus {
+  jobId: string;
+  type: HistoryEntry['type'];
+  status: HistoryEntry['status'];
+  planName: string | null;
+  vms: string[];
+  startedAt: string;
+  finishedAt: string | null;
+  message: string | null;
+}
+
+export interface ImageBackupSummary {
+  setUp: true;
+  plans: {
+    /** Plans not deleted. */
+    total: number;
+    enabled: number;
+    /** The earliest next run of an enabled plan; null when none is scheduled. */
+    nextRun: { at: string; planId: number; planName: string } | null;
+  };
+  runsInFlight: { count: number; runs: ImageBackupRunStatus[] };
+  restoresInFlight: { count: number; vms: string[] };
+  lastFinishedJob: ImageBackupJobStatus | null;
+  images: {
+    count: number;
+    oldestBackupTime: string | null;
+    newestBackupTime: string | null;
+    bytesRead: number;
+    bytesStored: number;
+    /** The backup store folder the settings name (<data>/backups by default); null when the settings cannot be read. */
+    storeDir: string | null;
+  };
+  /** Copies to the second store; null when the settings configure none. */
+  secondStore: {
+    /** Null when the settings cannot be read (shown because images have copies recorded). */
+    dir: string | null;
+    pending: number;
+    failed: number;
+    /** When the image waiting longest for its copy was written. */
+    oldestPendingSince: string | null;
+    lastFailure: { imageId: string; at: string | null; error: string | null } | null;
+  } | null;
+}
+
+/** The store predates the scheduler (migrations 9 and 10 not applied yet). */
+export interface ImageBackupNotSetUp {
+  setUp: false;
+  schemaVersion: number;
+  missingTables: string[];
+  note: string;
+}
+
+export type ImageBackupStatus = ImageBackupSummary | ImageBackupNotSetUp;
+
 export interface ProviderStatus {
   version: string;
   dataDir: string;
@@ -72,6 +154,8 @@ export interface ProviderStatus {
   arrays: ArrayStatus[];
   /** Registered in the settings, but no array in the store has the address. */
   unmatchedDiskArrays: string[];
+  /** The image-backup scheduler, from the store; null when the store cannot be read (problems say why). */
+  imageBackup: ImageBackupStatus | null;
   problems: string[];
 }
 
@@ -142,6 +226,88 @@ function arrayStatus(dataDir: string, a: DiskArray, settings: ProviderSettings |
   };
 }
 
+const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+function jobStatus(e: HistoryEntry): ImageBackupJobStatus {
+  return {
+    jobId: e.jobId, type: e.type, status: e.status, planName: e.planName, vms: e.vms, startedAt: new Date(e.startedAt).toISOString(),
+    finishedAt: iso(e.finishedAt), message: e.message,
+  };
+}
+
+/**
+ * The image-backup scheduler as the store records it: plans, runs in flight, the last
+ * job that ended, the images and their second copies. Read-only, in one read
+ * transaction; a store without the scheduler's tables says so instead. The scheduler's
+ * mail failures are kept in the daemon's memory only, so they are not here.
+ */
+export function imageBackupStatus(store: Store, clock: Clock, dataDir: string, settings: ProviderSettings | undefined): ImageBackupStatus {
+  return store.read(() => {
+    const missing = missingImageBackupTables(store);
+    if (missing.length) {
+      return {
+        setUp: false, schemaVersion: store.version(), missingTables: missing,
+        note: 'not set up yet: the store predates the image-backup scheduler; the provider adds its tables at its next start',
+      };
+    }
+    const runs = new RunTable(store);
+    const images = new ImageTable(store);
+    // The plan book reads only here; its hooks serve checks of changes, which status never makes.
+    const plans = new PlanStore(store, clock, { slotCapacity: () => 1, knownVm: () => false }).list();
+    const next = plans.filter((p) => p.nextRunAt !== null).sort((a, b) => (a.nextRunAt as number) - (b.nextRunAt as number) || a.id - b.id)[0];
+
+    const active = runs.active();
+    const vmsOf = runs.vmsOf(active.map((r) => r.id));
+    const inFlight = active.map((row): ImageBackupRunStatus => {
+      const run = toRun(row, vmsOf.get(row.id) ?? []);
+      const p = runProgress(run);
+      return {
+        id: run.id, jobId: backupJobId(run.id), kind: run.kind, planName: run.planName, vms: run.vms.map((v) => v.vmName), state: run.state,
+        startedAt: iso(run.startedAt), percent: p.percent, chunksDone: p.chunksDone, chunksTotal: p.chunksTotal, vmsDone: p.vmsDone, vmsTotal: p.vmsTotal,
+      };
+    });
+    const restoring = images.runningRestores();
+
+    const lastRun = runs.lastEnded();
+    const lastRestore = images.lastEndedRestore();
+    const runEnd = lastRun ? lastRun.finishedAt ?? lastRun.createdAt : -Infinity;
+    const restoreEnd = lastRestore ? lastRestore.finishedAt ?? lastRestore.startedAt : -Infinity;
+    const last = lastRun && runEnd >= restoreEnd
+      ? runEntry(lastRun, toRun(lastRun, runs.vms(lastRun.id)).vms.map((v) => v.vmName))
+      : lastRestore ? restoreEntry(lastRestore) : undefined;
+
+    const totals = images.totals();
+    const section = settings ? imageBackupSection(settings) : undefined;
+    const copies = images.countCopies();
+    const recorded = copies.pending + copies.failed + copies.ok > 0;
+    let secondStore: ImageBackupSummary['secondStore'] = null;
+    if (section ? section.secondaryDir !== null : recorded) {
+      const oldest = images.oldestPendingCopy();
+      const failed = copies.failed ? images.lastFailedCopy() : undefined;
+      secondStore = {
+        dir: section?.secondaryDir ?? null, pending: copies.pending, failed: copies.failed, oldestPendingSince: iso(oldest?.finishedAt),
+        lastFailure: failed ? { imageId: failed.id, at: iso(failed.secondaryAt), error: failed.secondaryError } : null,
+      };
+    }
+    return {
+      setUp: true,
+      plans: {
+        total: plans.length, enabled: plans.filter((p) => p.enabled).length,
+        nextRun: next ? { at: new Date(next.nextRunAt as number).toISOString(), planId: next.id, planName: next.name } : null,
+      },
+      runsInFlight: { count: inFlight.length, runs: inFlight },
+      restoresInFlight: { count: restoring.length, vms: restoring.map((r) => r.vmName) },
+      lastFinishedJob: last ? jobStatus(last) : null,
+      images: {
+        count: totals.count, oldestBackupTime: iso(totals.oldestBackupTime), newestBackupTime: iso(totals.newestBackupTime),
+        bytesRead: totals.bytesRead, bytesStored: totals.bytesStored,
+        storeDir: section ? section.storeDir ?? path.join(dataDir, DATA_NAMES.backups) : null,
+      },
+      secondStore,
+    };
+  });
+}
+
 export interface StatusInput {
   dataDir: string;
   confDir: string;
@@ -168,7 +334,17 @@ export function gatherStatus(i: StatusInput): ProviderStatus {
   }
   // The relation room's own status reader: the daemon's last success and failure.
   const state = readRelationState(i.dataDir);
-  const arrays = withStore(i.dataDir, i.clock, (engine) => engine.listArrays().map((a) => arrayStatus(i.dataDir, a, settings, state)), problems) ?? [];
+  const fromStore = withStore(i.dataDir, i.clock, (engine, store) => {
+    const arrays = engine.listArrays().map((a) => arrayStatus(i.dataDir, a, settings, state));
+    let imageBackup: ImageBackupStatus | null = null;
+    try {
+      imageBackup = imageBackupStatus(store, i.clock, i.dataDir, settings);
+    } catch (e) {
+      problems.push(`Cannot read the image-backup scheduler's tables: ${describe(e)}`);
+    }
+    return { arrays, imageBackup };
+  }, problems);
+  const arrays = fromStore?.arrays ?? [];
   const unmatched = settings && arrays.length ? settings.diskArrays.filter((ip) => !arrays.some((a) => a.ip === ip)) : [];
   return {
     version: packageVersion(),
@@ -180,6 +356,7 @@ export function gatherStatus(i: StatusInput): ProviderStatus {
     settings: summary,
     arrays,
     unmatchedDiskArrays: unmatched,
+    imageBackup: fromStore?.imageBackup ?? null,
     problems,
   };
 }

@@ -118,6 +118,20 @@ export class ImageTable {
     return out;
   }
 
+  /** How many images the index holds, their oldest and newest backup times (null when none) and the bytes they read and stored. */
+  totals(): { count: number; oldestBackupTime: number | null; newestBackupTime: number | null; bytesRead: number; bytesStored: number } {
+    const r = this.store.get<{ n: number; oldest: number | null; newest: number | null; read: number; stored: number }>(
+      'SELECT COUNT(*) AS n, MIN(backup_time) AS oldest, MAX(backup_time) AS newest, COALESCE(SUM(bytes_read), 0) AS read, COALESCE(SUM(bytes_stored), 0) AS stored FROM image_index',
+    );
+    return { count: r?.n ?? 0, oldestBackupTime: num(r?.oldest), newestBackupTime: num(r?.newest), bytesRead: r?.read ?? 0, bytesStored: r?.stored ?? 0 };
+  }
+
+  /** The image whose second copy failed last (by the time of the failure). */
+  lastFailedCopy(): ImageRow | undefined {
+    const r = this.store.get<Raw>("SELECT * FROM image_index WHERE secondary = 'failed' ORDER BY secondary_at DESC, id LIMIT 1");
+    return r ? toImage(r) : undefined;
+  }
+
   setLocal(id: string, local: ImageRow['local']): void {
     this.store.run('UPDATE image_index SET local = ? WHERE id = ?', local, id);
   }
@@ -170,6 +184,12 @@ export class ImageTable {
 
   unmailedRestores(limit: number): RestoreRow[] {
     return this.store.all<Raw>("SELECT * FROM image_restores WHERE mailed = 0 AND state <> 'running' ORDER BY id LIMIT ?", limit).map(toRestore);
+  }
+
+  /** The restore that ended last (by its end, then id); undefined when none has ended. */
+  lastEndedRestore(): RestoreRow | undefined {
+    const r = this.store.get<Raw>("SELECT * FROM image_restores WHERE state <> 'running' ORDER BY COALESCE(finished_at, started_at) DESC, id DESC LIMIT 1");
+    return r ? toRestore(r) : undefined;
   }
 
   /** Restores started at or after `since`, newest first. */

@@ -219,6 +219,12 @@ export class RunTable {
     return this.store.all<Raw>(`SELECT * FROM image_runs WHERE mailed = 0 AND state NOT IN ${ACTIVE_RUNS} ORDER BY id LIMIT ?`, limit).map(toRun);
   }
 
+  /** The run that ended last (by its end, then id): what `status` calls the last finished backup; undefined when none has ended. */
+  lastEnded(): RunRow | undefined {
+    const r = this.store.get<Raw>(`SELECT * FROM image_runs WHERE state NOT IN ${ACTIVE_RUNS} ORDER BY COALESCE(finished_at, created_at) DESC, id DESC LIMIT 1`);
+    return r ? toRun(r) : undefined;
+  }
+
   /** Runs whose start (or, never started, record) time is at or after `since`, newest first. */
   since(since: number, limit: number): RunRow[] {
     return this.store.all<Raw>('SELECT * FROM image_runs WHERE COALESCE(started_at, slot_start, created_at) >= ? ORDER BY COALESCE(started_at, slot_start, created_at) DESC, id DESC LIMIT ?', since, limit).map(toRun);
