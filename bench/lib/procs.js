@@ -1,9 +1,9 @@
 'use strict';
 /**
  * The runner's side of the processes: certificates made once per run, data folders
- * filled by the setup process, the provider (node dist/main.js) and the baseline
- * server as their own processes on free loopback ports, and the load generator
- * (forked, spoken to over IPC).
+ * filled by the setup process, the provider (node dist/main.js), the baseline server
+ * and the node-soap anchor as their own processes on free loopback ports, and the load
+ * generator (forked, spoken to over IPC).
  */
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
@@ -150,6 +150,18 @@ async function startBaseline(run, o = {}) {
   return b;
 }
 
+/**
+ * The node-soap anchor (soap-anchor-server.js) on a free loopback port: the provider's key
+ * and certificate, queryVirtualVolumeInfo answered from vvolsFile ({ id: { name: value } }).
+ */
+async function startSoapAnchor(run, o) {
+  const port = o.port || (await freePort());
+  const proc = childProcess.spawn(process.execPath, [path.join(__dirname, 'soap-anchor-server.js'), String(port), run.keyFile, run.certFile, o.vvolsFile], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const a = { proc, port, target: { port }, stop: () => stopProcess(proc) };
+  await waitReady(port, proc, 'the node-soap anchor');
+  return a;
+}
+
 /** The load generator process and its RPC. */
 class Loadgen {
   static async start(run) {
@@ -215,7 +227,7 @@ function providerCallTimes(dataDir) {
   return out;
 }
 
-module.exports = { Run, Loadgen, startProvider, startBaseline, stopProcess, hosts, get, providerCallTimes, USER, PASSWORD, epochMs };
+module.exports = { Run, Loadgen, startProvider, startBaseline, startSoapAnchor, stopProcess, hosts, get, providerCallTimes, USER, PASSWORD, epochMs };
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
 function cpuMs(pid) {
