@@ -195,7 +195,8 @@ export function assemble(o: AssemblyOptions): Assembly {
   try {
     const { store, demo } = openDaemonStore(o.runtime, clock);
     try {
-      return new Assembly(o.runtime, clock, logFor(), store, lock, settings, demo, o.relation ?? {});
+      // The daemon writes relation files in a worker thread, off the VASA face's event loop.
+      return new Assembly(o.runtime, clock, logFor(), store, lock, settings, demo, { inWorker: true, ...o.relation });
     } catch (e) {
       store.close();
       throw e;

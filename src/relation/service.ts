@@ -4,21 +4,25 @@
  * the previous one as a zip and prunes zips older than three days. A failure keeps the
  * earlier files, is reported with the manual's message (log, onFailure for the alarm,
  * the result) and is retried at the next interval; nothing escapes the periodic loop.
+ *
+ * Where the work runs: deciding (signatures, the state file), the lock, outcomes and
+ * alarms run here; the heavy part of a changed array (reading its LDs, writing the XML,
+ * zipping the previous one: array-file.ts) runs in this thread, or with `inWorker` (the
+ * daemon) in a worker thread with its own read-only connection to the store
+ * (worker-client.ts), so the VASA face keeps answering during a long pass.
  */
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from '../array/clock';
 import { MSG } from '../array/messages';
 import type { DiskArray } from '../array/types';
-import { commitTemp, discardTemp, fsyncDir, tempPathFor } from '../sys/atomic-file';
-import { writeRelationDocument } from './document';
+import { ArrayFileRequest, writeArrayFile, WrittenFile } from './array-file';
 import { RelationBusyError, withRelationLock } from './lock';
-import { buildRelationModel, RelationSource, RvOwner } from './model';
-import { ArrayFolders, arrayFolders, fileStamp, LATEST_FOLDER, listNames, STATE_FILE, XML_NAME } from './paths';
-import { archiveXml, pruneArchive } from './rotation';
-import { ArrayState, configSignature, loadState, RelationState, saveState } from './state';
-import { XmlStreamWriter } from './xml-writer';
+import type { RelationSource } from './model';
+import { arrayFolders, LATEST_FOLDER, listNames, STATE_FILE, XML_NAME } from './paths';
+import { pruneArchive } from './rotation';
+import { configSignature, loadState, RelationState, saveState } from './state';
+import { RelationWorker } from './worker-client';
 import type { ProviderSettings } from '../config/settings-schema';
 import type { Service, ServiceStatus } from '../sys/service';
 
@@ -53,6 +57,11 @@ export interface RelationOptions {
   /** How often start()'s timer looks whether a pass is due. */
   pollMs: number;
   pageVvols?: number;
+  /**
+   * Write the files in a worker thread reading its own connection to the store in
+   * `dataDir` (the daemon), instead of in this thread (default: tests, the CLI).
+   */
+  inWorker?: boolean;
 }
 
 export const DEFAULT_RELATION_OPTIONS: RelationOptions = {
@@ -86,11 +95,10 @@ export interface Timers {
   clearInterval(handle: unknown): void;
 }
 
-interface Written {
-  path: string;
-  zipped?: string;
-  at: number;
-  rvOwners: Record<string, RvOwner>;
+/** How one pass writes its files: in this thread or in its worker. */
+interface FileWriter {
+  write(req: ArrayFileRequest): Promise<WrittenFile>;
+  close(): Promise<void>;
 }
 
 export function checkInterval(minutes: number): number {
@@ -240,13 +248,18 @@ export class RelationService implements Service<ProviderSettings> {
     const results: RelationResult[] = [];
     const outcomes = (state.outcomes ??= {});
     const at = this.clock.now();
-    for (const a of arrays) {
-      const r = await this.checkArray(a, state);
-      // What `status` shows, from any process: the last success and the last failure.
-      const o = (outcomes[a.wwn] ??= {});
-      if (r.error) o.lastFailure = { at, message: r.error, cause: r.cause ?? '' };
-      else o.lastSuccess = { at, file: r.written ?? this.latestOf(a) };
-      results.push(r);
+    const files = this.fileWriter(arrays);
+    try {
+      for (const a of arrays) {
+        const r = await this.checkArray(a, state, files);
+        // What `status` shows, from any process: the last success and the last failure.
+        const o = (outcomes[a.wwn] ??= {});
+        if (r.error) o.lastFailure = { at, message: r.error, cause: r.cause ?? '' };
+        else o.lastSuccess = { at, file: r.written ?? this.latestOf(a) };
+        results.push(r);
+      }
+    } finally {
+      await files.close().catch((e: unknown) => this.log.warn(`relation file: cannot stop the worker thread: ${describe(e)}`));
     }
     try {
       await saveState(this.stateFile, state);
@@ -256,7 +269,26 @@ export class RelationService implements Service<ProviderSettings> {
     return results;
   }
 
-  private async checkArray(a: DiskArray, state: RelationState): Promise<RelationResult> {
+  /**
+   * In this thread, or in a worker started on the pass's first write: its engine sees the
+   * arrays of this pass (the service's scope as it was when the pass listed them).
+   */
+  private fileWriter(arrays: DiskArray[]): FileWriter {
+    if (!this.opts.inWorker) {
+      return { write: (req) => writeArrayFile(this.source, this.clock, req, (m) => this.log.warn(m)), close: async () => undefined };
+    }
+    const worker = new RelationWorker({ dataDir: this.dataDir, arrayIds: arrays.map((a) => a.id), clock: this.clock });
+    return {
+      write: async (req) => {
+        const { written, warnings } = await worker.write(req);
+        for (const w of warnings) this.log.warn(w);
+        return written;
+      },
+      close: () => worker.close(),
+    };
+  }
+
+  private async checkArray(a: DiskArray, state: RelationState, files: FileWriter): Promise<RelationResult> {
     const result: RelationResult = { array: a.name, wwn: a.wwn, changed: false, pruned: [] };
     const folders = arrayFolders(this.dataDir, a);
     try {
@@ -266,7 +298,10 @@ export class RelationService implements Service<ProviderSettings> {
       const existing = listNames(folders.latest, XML_NAME);
       result.changed = !previous || previous.signature !== signature || existing.length === 0;
       if (result.changed) {
-        const written = await this.write(a, folders, existing, previous);
+        const written = await files.write({
+          array: a, folders, existing, rvOwners: previous?.rvOwners, startedAt: this.clock.now(),
+          datacenter: this.opts.datacenter, vCenterServer: this.opts.vCenterServer, pageVvols: this.opts.pageVvols,
+        });
         state.arrays[a.wwn] = { signature, eventSeq: seq, file: path.basename(written.path), writtenAt: written.at, rvOwners: written.rvOwners };
         result.written = written.path;
         result.zipped = written.zipped;
@@ -282,45 +317,6 @@ export class RelationService implements Service<ProviderSettings> {
       this.log.warn(`relation file: ${a.name}: cannot remove old generations in ${folders.archive}: ${describe(e)}`);
     }
     return result;
-  }
-
-  private async write(a: DiskArray, folders: ArrayFolders, existing: string[], previous: ArrayState | undefined): Promise<Written> {
-    const startedAt = this.clock.now();
-    await fsp.mkdir(folders.latest, { recursive: true });
-    await fsp.mkdir(folders.archive, { recursive: true });
-    const model = buildRelationModel(this.source, a, { datacenter: this.opts.datacenter, rvOwners: previous?.rvOwners });
-    const target = path.join(folders.latest, `${fileStamp(startedAt)}.xml`);
-    const temp = tempPathFor(target);
-    try {
-      const fh = await fsp.open(temp, 'w', 0o644);
-      try {
-        await writeRelationDocument(new XmlStreamWriter(fh), this.source, model, { startedAt, finishedAt: () => this.clock.now() }, {
-          vCenterServer: this.opts.vCenterServer, pageVvols: this.opts.pageVvols,
-        });
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      // The previous latest goes into the archive before the new file takes its place, so
-      // a failure here leaves the old latest where it was.
-      for (const name of existing) await archiveXml(path.join(folders.latest, name), folders.archive, startedAt);
-      await commitTemp(temp, target);
-    } catch (e) {
-      await discardTemp(temp);
-      throw e;
-    }
-    try {
-      for (const name of existing) {
-        const old = path.join(folders.latest, name);
-        if (old !== target) fs.rmSync(old, { force: true });
-      }
-      await fsyncDir(folders.latest);
-    } catch (e) {
-      // The new file is in place and the old one is archived: a leftover is removed next time.
-      this.log.warn(`relation file: ${a.name}: cannot remove the superseded file from ${folders.latest}: ${describe(e)}`);
-    }
-    const zipped = existing.length ? path.join(folders.archive, `${existing[existing.length - 1].replace(/\.xml$/, '')}.zip`) : undefined;
-    return { path: target, zipped, at: startedAt, rvOwners: model.rvOwners };
   }
 
   private failed(a: DiskArray, e: unknown): RelationResult {
