@@ -76,6 +76,9 @@ async function run(ctx) {
   figures.add('transport timeouts', 'count', res.p.map((x) => x.timeouts), res.b.map((x) => x.timeouts), { text: '0', on: 'provider', op: '<=', value: 0, use: 'max' }, 0);
   figures.add('VVols bound exactly once, for their host (engine read-back)', 'VVols', res.verify.map((v) => v.boundOnce), null, { text: '12,800', on: 'provider', op: '>=', value: HOSTS * VMS_PER_HOST * 4, use: 'min' }, 0);
   figures.add('VasaProviderBusy answers (retried)', 'count', res.p.map((x) => x.busy), res.b.map((x) => x.busy), null, 0);
+  // A host that gets LostEvent/LostAlarm reads everything again: the extra load a storm cannot afford (issue 12).
+  const lost = (x) => (x.faults['getEvents:LostEvent'] || 0) + (x.faults['getAlarms:LostAlarm'] || 0);
+  figures.add('LostEvent / LostAlarm answers to the hosts polling every 10 s', 'count', res.p.map(lost), null, { text: '0', on: 'provider', op: '<=', value: 0, use: 'max' }, 0);
   figures.add('bind calls', 'calls', res.p.map((x) => x.bindCalls), res.b.map((x) => x.bindCalls), null, 0);
   figures.add('bind call latency p50', 'ms', res.p.map((x) => x.bindLatency.p50), res.b.map((x) => x.bindLatency.p50));
   figures.add('bind call latency p99', 'ms', res.p.map((x) => x.bindLatency.p99), res.b.map((x) => x.bindLatency.p99));
