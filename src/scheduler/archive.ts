@@ -5,6 +5,12 @@
  * a reader may read now, from its rate and the clock), so a tick does a bounded batch
  * and the event loop is never held long; a big clock jump only means more ticks.
  *
+ * The chunks read go to the writer in one batch per segment; the writer does the file
+ * work (in the store's worker thread in the daemon) and reports the bytes it stored.
+ * While it has many chunks still to store, the reader waits (no credit is spent), so
+ * what is queued stays bounded. The commit is started by commit() and ends later (the
+ * runner records it when the writer has committed).
+ *
  * The job lives in memory: the image is staged by the writer and becomes visible only
  * at commit. A restart loses the job, and with it the staging (the store cleans it),
  * so the archive of that VM starts again from its snapshots, which are still on the
@@ -12,11 +18,13 @@
  */
 import { CHUNK_BYTES, LIMITS } from '../array/models';
 import type { RunDiskRow } from '../store/image-backup/runs';
-import type { ImageManifest, ImageWriter } from './contract';
+import type { ChunkPut, ImageManifest, ImageWriter } from './contract';
 import type { SchedulerEngine } from './vms';
 
 /** Bitmap segments one step may scan at most (each covers LIMITS.chunksPerIo chunks). */
 const SEGMENTS_PER_STEP = 64;
+/** Chunks the writer may have queued (not yet stored) before the reader waits for it. */
+export const MAX_PENDING_CHUNKS = 4096;
 
 export interface ArchiveProgress {
   /** Chunk positions scanned (allocated or not), over every disk. */
@@ -34,7 +42,6 @@ export class ArchiveJob {
   private readonly diskIndex: number[] = [];
   private scanned = 0;
   private read = 0;
-  private stored = 0;
   /** Chunks the reader may read, earned by the clock and not yet used. */
   private credit = 0;
 
@@ -53,19 +60,21 @@ export class ArchiveJob {
   }
 
   get progress(): ArchiveProgress {
-    return { chunksDone: this.scanned, chunksRead: this.read, bytesRead: this.read * CHUNK_BYTES, bytesStored: this.stored, done: this.disk >= this.disks.length };
+    return { chunksDone: this.scanned, chunksRead: this.read, bytesRead: this.read * CHUNK_BYTES, bytesStored: this.writer.bytesStored, done: this.disk >= this.disks.length };
   }
 
   /**
    * Earns credit up to `now` at `ratePerSec` chunks a second, then reads at most
-   * `maxChunks` allocated chunks of it. Returns the progress after the step.
+   * `maxChunks` allocated chunks of it (none while the writer is behind). Returns the
+   * progress after the step; throws the writer's failure once it is known.
    */
   step(now: number, ratePerSec: number, maxChunks: number): ArchiveProgress {
+    if (this.writer.error) throw this.writer.error;
     if (now > this.lastAt) {
       this.credit += ((now - this.lastAt) * ratePerSec) / 1000;
       this.lastAt = now;
     }
-    let budget = Math.min(Math.floor(this.credit), maxChunks);
+    let budget = this.writer.pending >= MAX_PENDING_CHUNKS ? 0 : Math.min(Math.floor(this.credit), maxChunks);
     let segments = SEGMENTS_PER_STEP;
     while (this.disk < this.disks.length && budget > 0 && segments-- > 0) {
       const used = this.segment(budget);
@@ -73,6 +82,7 @@ export class ArchiveJob {
       this.credit -= used;
     }
     // Unallocated space costs nothing: a step with credit left scans on until the budget or the segment cap.
+    if (this.writer.error) throw this.writer.error;
     const p = this.progress;
     if (p.done) this.credit = 0;
     return p;
@@ -102,10 +112,12 @@ export class ArchiveJob {
       const ld = this.engine.getVvol(d.snapshotVvolId);
       const first = wanted[0];
       const contents = this.engine.readChunks(ld, first, wanted[wanted.length - 1] - first + 1);
+      const batch: ChunkPut[] = [];
       for (const idx of wanted) {
         const c = contents[idx - first];
-        if (c !== null) this.stored += this.writer.putChunk(this.diskIndex[this.disk], idx, c);
+        if (c !== null) batch.push({ disk: this.diskIndex[this.disk], index: idx, content: c });
       }
+      this.writer.putChunks(batch);
       this.read += wanted.length;
     }
     this.scanned += end - from;
@@ -120,17 +132,17 @@ export class ArchiveJob {
     this.next = 0;
   }
 
-  /** Makes the image visible (durable when it returns). */
-  commit(meta: Omit<ImageManifest, 'disks' | 'bytesStored' | 'imageId' | 'bytesRead'>): ImageManifest {
+  /** Starts the commit: the image is visible and durable when the promise resolves (the writer's state tells it too). */
+  commit(meta: Omit<ImageManifest, 'disks' | 'bytesStored' | 'imageId' | 'bytesRead'>): Promise<ImageManifest> {
     return this.writer.commit({ ...meta, bytesRead: this.read * CHUNK_BYTES });
   }
 
-  /** Drops the staging image; never throws (it is called on the way out of failures). */
-  abort(): void {
+  /** Drops the staging image; never fails (it is called on the way out of failures). Resolves when it is gone. */
+  abort(): Promise<void> {
     try {
-      this.writer.abort();
+      return this.writer.abort().catch(() => undefined); // the store cleans a staging folder it finds dead
     } catch {
-      /* the store cleans a staging folder it finds dead */
+      return Promise.resolve();
     }
   }
 }

@@ -238,17 +238,46 @@ export interface ImageManifest {
   bytesStored: number;
 }
 
-/** An image being written: chunks go into the content-addressed store as they are read; nothing is visible until commit. */
+/** One chunk handed to an ImageWriter: its disk (addDisk's index), its index in the disk, its content token. */
+export interface ChunkPut {
+  disk: number;
+  index: number;
+  content: string;
+}
+
+/** Where an ImageWriter is: 'committing' from commit() until its outcome is known. */
+export type ImageWriterState = 'open' | 'committing' | 'committed' | 'failed' | 'aborted';
+
+/**
+ * An image being written: chunks go into the content-addressed store as they are read;
+ * nothing is visible until commit. The file work may run off the caller's thread (the
+ * daemon's writers run in a worker thread, image-store/worker.ts), so puts are queued and
+ * their outcome comes later: `bytesStored` and `pending` follow the work as it is done,
+ * a failure shows in `error` (and fails flush and commit), and commit resolves once the
+ * image is durable. `state`, `manifest` and `error` can be polled (a writer that works
+ * in the caller's thread has them set when its call returns), or the promises awaited.
+ */
 export interface ImageWriter {
   readonly imageId: string;
-  /** Adds a disk; returns its index in the manifest. */
+  /** Adds a disk (checked at once: INVALID); returns its index in the manifest. */
   addDisk(d: ImageDisk): number;
-  /** Stores one chunk; returns the bytes newly stored (0 when the store already had the content). */
-  putChunk(disk: number, index: number, content: string): number;
-  /** Writes the manifest (hashed) and makes the image visible, atomically; durable when it returns. */
-  commit(meta: Omit<ImageManifest, 'disks' | 'bytesStored' | 'imageId'>): ImageManifest;
-  /** Drops the staging image; chunks only it referenced become garbage. */
-  abort(): void;
+  /** Queues chunks to store, in order (a chunk put again keeps its last content); returns at once. */
+  putChunks(batch: readonly ChunkPut[]): void;
+  /** Chunks queued and not yet stored (the caller holds back while it is large). */
+  readonly pending: number;
+  /** Bytes newly stored by the chunks stored so far (0 for content the store had). */
+  readonly bytesStored: number;
+  /** The first failure of the queued work or of the commit, once known; the writer is then of no more use but to abort. */
+  readonly error: Error | undefined;
+  readonly state: ImageWriterState;
+  /** The committed manifest, once state is 'committed'. */
+  readonly manifest: ImageManifest | undefined;
+  /** Resolves with bytesStored once every chunk queued so far is stored; rejects with `error`. */
+  flush(): Promise<number>;
+  /** Stores what is queued, writes the manifest (hashed) and makes the image visible, atomically; resolves once durable. */
+  commit(meta: Omit<ImageManifest, 'disks' | 'bytesStored' | 'imageId'>): Promise<ImageManifest>;
+  /** Drops the staging image (after the queued work); chunks only it referenced become garbage. Nothing once committed. */
+  abort(): Promise<void>;
 }
 
 export interface ImageReader {
@@ -270,6 +299,8 @@ export interface ImageStoreApi {
   list(): string[];
   /** Copies the image (its manifest and the chunks the other store lacks) into another store; returns bytes copied. */
   copyTo(imageId: string, other: ImageStoreApi): number;
+  /** Ends the store's background work (a worker thread) once its writers are done; the next begin starts it again. */
+  close(): Promise<void>;
 }
 
 export interface JobMail {

@@ -6,6 +6,13 @@
  * committed archive is indexed and its VM's snapshots are released in one transaction,
  * at once, not at the end of the run. And cancel.
  *
+ * The archive's file work runs in the store's writer (in its worker thread in the
+ * daemon): a step only posts the chunks it read, and the commit is started by the tick
+ * that finishes reading and recorded when the writer has committed: in that same tick
+ * when the writer works in this thread, else as soon as its commit resolves (or at a
+ * later tick, whichever comes first). A VM whose commit is in flight keeps its reader and
+ * is not started again. drain() waits for what is in flight (tests, stop).
+ *
  * The archive jobs live in memory. After a restart (or in a process that did not start
  * the run) an archiving VM has no job: its staging image is gone with the old process,
  * so its archive starts again from its snapshots, still on the array; an image that was
@@ -30,11 +37,21 @@ export const MAX_CHUNKS_PER_TICK = 1024;
 
 type ActiveVm = RunVmRow & { run: RunRow };
 
+/** An archive whose commit is in flight. */
+interface Committing {
+  v: ActiveVm;
+  job: ArchiveJob;
+  done: Promise<unknown>;
+}
+
 export class Runner {
   /** Archive jobs in progress in this process, by `${runId}/${vmName}`. */
   private readonly jobs = new Map<string, ArchiveJob>();
+  /** Archives whose commit was started and not yet recorded, by the same key. */
+  private readonly committing = new Map<string, Committing>();
 
-  constructor(private readonly d: RunnerDeps) {}
+  /** `ended` is told when a commit that ended outside a tick was recorded (the service hands the finished jobs to the mailer). */
+  constructor(private readonly d: RunnerDeps, private readonly ended: () => void = () => undefined) {}
 
   /** The VMs of archiving runs this process may advance; takes over runs of a dead owner. */
   private activeVms(): ActiveVm[] {
@@ -55,7 +72,7 @@ export class Runner {
     const live = new Set(vms.filter((v) => v.state === 'archiving').map((v) => `${v.runId}/${v.vmName}`));
     for (const [key, job] of this.jobs) {
       if (live.has(key)) continue;
-      job.abort();
+      void job.abort();
       this.jobs.delete(key);
     }
   }
@@ -63,6 +80,7 @@ export class Runner {
   /** One round of the readers: jobs (re)started, free readers given the busiest waiting VMs, each job a step. */
   advance(now: number): void {
     const d = this.d;
+    for (const key of [...this.committing.keys()]) this.settleCommit(key);
     const vms = this.activeVms();
     this.reconcile(vms);
     const s = d.settings();
@@ -76,6 +94,7 @@ export class Runner {
     const progress: (() => void)[] = [];
     for (const v of readers) {
       const key = `${v.runId}/${v.vmName}`;
+      if (this.committing.has(key)) continue; // its commit is in flight
       let job = this.jobs.get(key);
       if (!job) {
         job = this.begin(v, now);
@@ -118,7 +137,7 @@ export class Runner {
         state: 'archiving', imageId, attempt, archiveStartedAt: v.archiveStartedAt ?? now, chunksDone: 0, bytesRead: 0, bytesStored: 0,
       }));
     } catch (e) {
-      job.abort();
+      void job.abort();
       throw e;
     }
     if (attempt > 1) d.log.info(`image backup: run ${v.runId}: the archive of VM ${v.vmName} starts again (attempt ${attempt}) from its snapshots`);
@@ -142,23 +161,44 @@ export class Runner {
     try {
       p = job.step(now, d.settings().readerChunksPerSecond, maxChunks);
     } catch (e) {
-      job.abort();
+      void job.abort();
       this.jobs.delete(key);
       endVm(d, v.runId, v.vmName, 'failed', `Reading the snapshots of VM ${v.vmName} failed: ${(e as Error).message}`);
       return undefined;
     }
     if (!p.done) return p;
     this.jobs.delete(key);
-    let manifest: ImageManifest;
-    try {
-      manifest = job.commit({ runId: v.runId, planId: v.run.planId, vmId: v.vmId ?? '', vmName: v.vmName, backupTime: v.run.backupTime ?? v.snapshotAt ?? now, startedAt: v.archiveStartedAt ?? now, finishedAt: now });
-    } catch (e) {
-      job.abort();
-      endVm(d, v.runId, v.vmName, 'failed', `The archive of VM ${v.vmName} could not be committed: ${(e as Error).message}`);
-      return undefined;
-    }
-    this.record({ ...v, imageId: job.imageId }, manifest, now);
+    const done = job.commit({ runId: v.runId, planId: v.run.planId, vmId: v.vmId ?? '', vmName: v.vmName, backupTime: v.run.backupTime ?? v.snapshotAt ?? now, startedAt: v.archiveStartedAt ?? now, finishedAt: now });
+    const settle = () => {
+      try {
+        if (!this.settleCommit(key)) return;
+        endRunIfDone(d, v.runId);
+        this.ended();
+      } catch (e) {
+        d.log.error(`image backup: run ${v.runId}: recording the archive of VM ${v.vmName} failed: ${(e as Error).message}`);
+      }
+    };
+    this.committing.set(key, { v, job, done: done.then(settle, settle) });
+    this.settleCommit(key); // a writer in this thread has committed already: recorded in this tick
     return undefined;
+  }
+
+  /** Records a commit whose outcome is known (the image, or the VM failed); true when it did. */
+  private settleCommit(key: string): boolean {
+    const c = this.committing.get(key);
+    if (!c) return false;
+    const w = c.job.writer;
+    if (w.state === 'committing') return false;
+    this.committing.delete(key);
+    const d = this.d;
+    const now = d.clock.now();
+    if (w.state === 'committed' && w.manifest) {
+      this.record({ ...c.v, imageId: c.job.imageId }, w.manifest, now);
+      return true;
+    }
+    void c.job.abort();
+    endVm(d, c.v.runId, c.v.vmName, 'failed', `The archive of VM ${c.v.vmName} could not be committed: ${w.error?.message ?? `the writer is ${w.state}`}`);
+    return true;
   }
 
   /** Indexes a committed image and releases the VM's snapshots, in one transaction. */
@@ -204,9 +244,10 @@ export class Runner {
     }
     for (const [key, job] of this.jobs) {
       if (!key.startsWith(`${runId}/`)) continue;
-      job.abort();
+      void job.abort();
       this.jobs.delete(key);
     }
+    // A commit in flight is recorded when it ends: record() finds the VM cancelled and deletes the image.
     const message = `Cancelled at ${iso(now)}.`;
     d.store.tx(() => {
       for (const v of d.runs.vms(runId)) {
@@ -221,12 +262,25 @@ export class Runner {
 
   /** Jobs of this process (status). */
   get archiving(): number {
-    return this.jobs.size;
+    return this.jobs.size + this.committing.size;
   }
 
-  /** Drops every job (stop): their staging images go; the runs go on at the next start. */
-  dropJobs(): void {
-    for (const job of this.jobs.values()) job.abort();
+  /** Waits until the writers have done the work handed to them so far, and records the commits that ended. */
+  async drain(): Promise<void> {
+    const work: Promise<unknown>[] = [...this.committing.values()].map((c) => c.done);
+    for (const job of this.jobs.values()) work.push(job.writer.flush().catch(() => undefined));
+    await Promise.all(work);
+    for (const key of [...this.committing.keys()]) this.settleCommit(key);
+  }
+
+  /**
+   * Drops every job (stop): their staging images go; the runs go on at the next start.
+   * A commit in flight is waited for and recorded (a kill instead leaves the image for
+   * the next start to index).
+   */
+  async dropJobs(): Promise<void> {
+    const aborts = [...this.jobs.values()].map((job) => job.abort());
     this.jobs.clear();
+    await Promise.all([...aborts, ...[...this.committing.values()].map((c) => c.done)]);
   }
 }

@@ -119,7 +119,7 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
       settings: () => this.s, local: () => this.localStore(), secondary: () => this.secondaryStore(),
       pid: o.pid ?? process.pid, isAlive: o.isAlive ?? processAlive, log: o.log ?? SILENT,
     };
-    this.runner = new Runner(this.d);
+    this.runner = new Runner(this.d, () => this.notifier.pump());
     this.notifier = new JobNotifier(this.d, () => this.mailer, (j) => {
       const outcome = { at: j.at, message: `${j.jobId} ${j.status}${j.message ? `: ${j.message}` : ''}` };
       if (j.status === 'Failed') this.lastFailure = outcome;
@@ -142,7 +142,9 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     // Staging images go; the runs go on from their snapshots at the next start.
-    this.runner.dropJobs();
+    await this.runner.dropJobs();
+    const stores = [this.stores.local?.store, this.stores.secondary?.store];
+    await Promise.all(stores.map((s) => s?.close().catch((e: unknown) => this.failure(`stopping the backup store: ${(e as Error).message}`))));
     await this.notifier.settle();
   }
 
@@ -342,6 +344,15 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
 
   reportCsv(): string {
     return reportCsv(this.d);
+  }
+
+  /**
+   * Waits until the archive writers have done the work handed to them so far (chunks
+   * stored, commits ended and recorded). Tests await it between ticks instead of
+   * sleeping; the daemon never needs to (a commit is recorded when it ends).
+   */
+  drain(): Promise<void> {
+    return this.runner.drain();
   }
 
   /** Waits for the mails handed over so far (tests; stop() does it too). */

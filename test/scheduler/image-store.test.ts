@@ -35,7 +35,7 @@ type Disks = (string | null)[][];
 
 /** Writes and commits an image of these disks' chunk contents; the bytes putChunk reported. */
 function writeImage(store: ImageStore, id: string, disks: Disks): { manifest: ImageManifest; stored: number } {
-  const w = store.begin(id);
+  const w = store.stage(id);
   let stored = 0;
   disks.forEach((chunks, di) => {
     const d = w.addDisk(disk(di === 0 ? `${id}.vmx` : `${id}_${di}.vmdk`, chunks.length, di === 0 ? 'config' : 'data'));
@@ -104,7 +104,7 @@ describe('write, commit, read back', () => {
       [token('a'), token('b'), null, token('a'), token('c')], // a repeated chunk is stored once
     ];
     expect(store.has('img-1')).toBe(false);
-    const w = store.begin('img-1');
+    const w = store.stage('img-1');
     expect(w.imageId).toBe('img-1');
     const d0 = w.addDisk(disk('web01.vmx', 3, 'config'));
     const d1 = w.addDisk(disk('web01.vmdk', 5));
@@ -133,9 +133,9 @@ describe('write, commit, read back', () => {
   test('the writer refuses bad arguments, a second commit, and an existing or busy id', () => {
     const store = ImageStore.open(tmp);
     writeImage(store, 'taken', [[token('t')]]);
-    expectError(() => store.begin('taken'), 'CONFLICT', /exists already/);
-    const w = store.begin('busy');
-    expectError(() => store.begin('busy'), 'CONFLICT', /being written/);
+    expectError(() => store.stage('taken'), 'CONFLICT', /exists already/);
+    const w = store.stage('busy');
+    expectError(() => store.stage('busy'), 'CONFLICT', /being written/);
     const d = w.addDisk(disk('busy.vmdk', 4));
     expectError(() => w.addDisk({ ...disk('x', 1), chunks: -1 }), 'INVALID');
     expectError(() => w.addDisk({ ...disk('x', 1), role: 'swap' as ImageDisk['role'] }), 'INVALID');
@@ -206,7 +206,7 @@ describe('delete and garbage', () => {
   test('delete keeps the chunks a writer at work has found in the store', () => {
     const store = ImageStore.open(tmp);
     writeImage(store, 'old', [[token('shared'), token('old-only')]]);
-    const w = store.begin('new');
+    const w = store.stage('new');
     w.addDisk(disk('new.vmdk', 2));
     expect(w.putChunk(0, 0, token('shared'))).toBe(0); // found in the store, not written again
     store.delete('old');
@@ -220,7 +220,7 @@ describe('delete and garbage', () => {
   test('a chunk put twice keeps the last content, and the first leaves no garbage', () => {
     const dir = path.join(tmp, 's');
     const store = ImageStore.open(dir);
-    const w = store.begin('twice');
+    const w = store.stage('twice');
     w.addDisk(disk('t.vmdk', 2));
     w.putChunk(0, 0, token('first'));
     w.putChunk(0, 0, token('second'));
@@ -234,7 +234,7 @@ describe('delete and garbage', () => {
     const dir = path.join(tmp, 's');
     const store = ImageStore.open(dir);
     writeImage(store, 'kept', [[token('shared')]]);
-    const w = store.begin('dropped');
+    const w = store.stage('dropped');
     w.addDisk(disk('d.vmdk', 3));
     w.putChunk(0, 0, token('shared'));
     w.putChunk(0, 1, token('mine-1'));
@@ -263,7 +263,7 @@ describe('delete and garbage', () => {
     store.delete('old');
     expect(store.has('old')).toBe(false);
     expect(store.usage().chunks).toBe(4); // nothing removed: 'bad' might still need any of them
-    const w = store.begin('dropped');
+    const w = store.stage('dropped');
     w.addDisk(disk('x', 1));
     w.putChunk(0, 0, token('dropped-only'));
     w.abort();
@@ -360,7 +360,7 @@ describe('staging leftovers', () => {
     writeImage(store, 'base', [[token('shared-1'), token('shared-2')]]);
     const child = startChild(`
       const s = ImageStore.open(dir);
-      const w = s.begin('crashed');
+      const w = s.stage('crashed');
       w.addDisk({ name: 'c.vmdk', role: 'data', capacityBytes: 0, chunks: 100, policy: null });
       w.putChunk(0, 0, '${token('shared-1')}');
       for (let i = 1; i < 100; i++) w.putChunk(0, i, 'crashed-only-' + i);
@@ -385,7 +385,7 @@ describe('staging leftovers', () => {
 
   test('an open of the same folder in this process leaves a live writer alone, and it commits', () => {
     const dir = path.join(tmp, 's');
-    const w = ImageStore.open(dir).begin('live');
+    const w = ImageStore.open(dir).stage('live');
     w.addDisk(disk('l.vmdk', 1));
     w.putChunk(0, 0, token('live'));
     const other = ImageStore.open(dir);
@@ -401,7 +401,7 @@ describe('staging leftovers', () => {
         const s = ImageStore.open(dir);
         for (let n = ${round * 1000}; ; n++) {
           const id = 'img-' + String(n).padStart(6, '0');
-          const w = s.begin(id);
+          const w = s.stage(id);
           for (let d = 0; d < 2; d++) {
             w.addDisk({ name: 'd' + d, role: 'data', capacityBytes: 0, chunks: 40, policy: null });
             for (let i = 0; i < 40; i++) w.putChunk(d, i, 'c' + d + '-' + i + '-' + ((i + n) % 10 === 0 ? n : 0));
@@ -444,7 +444,7 @@ describe('writers and sweeps in two processes at once', () => {
       const s = ImageStore.open(dir);
       for (let n = 0; n < 60; n++) {
         const id = 'child-' + n;
-        const w = s.begin(id);
+        const w = s.stage(id);
         w.addDisk({ name: 'd', role: 'data', capacityBytes: 0, chunks: 30, policy: null });
         for (let i = 0; i < 30; i++) w.putChunk(0, i, 'pool-' + ((n * 7 + i) % 40));
         w.commit({ runId: n, planId: null, vmId: 'vm', vmName: 'vm', backupTime: n, startedAt: n, finishedAt: n, bytesRead: 0 });
@@ -534,7 +534,7 @@ describe('image ids', () => {
     const before = filesUnder(tmp);
     for (const id of hostile) {
       const s = id as string;
-      expectError(() => store.begin(s), 'INVALID', /is not valid/);
+      expectError(() => store.stage(s), 'INVALID', /is not valid/);
       expectError(() => store.has(s), 'INVALID');
       expectError(() => store.open(s), 'INVALID');
       expectError(() => store.verify(s), 'INVALID');

@@ -112,7 +112,7 @@ test('an image committed just before the kill is indexed at restart, not written
   void b.svc.stop(); // the old process's writer goes (a killed process's staging is swept by the store)
   // What the old process committed before it died: the whole image, under the id it recorded.
   const store = ImageStore.open(b.storeDir);
-  const w = store.begin(imageId);
+  const w = store.stage(imageId);
   const cfg = w.addDisk({ name: 'config', role: 'config', capacityBytes: vm.config.capacity, chunks: config.length, policy: null });
   const data = w.addDisk({ name: 'web01.vmdk', role: 'data', capacityBytes: vm.disks[0].capacity, chunks: content.length, policy: null });
   config.forEach((c, i) => c !== null && w.putChunk(cfg, i, c));

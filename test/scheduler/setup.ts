@@ -63,7 +63,7 @@ const vmId = () => `502e0676-e510-ccdd-394c-${(0x667f6867fc00 + ++vmSeq).toStrin
 
 export function makeService(f: Fixture, mailer: JobMailer, settings: SchedulerSettings, over: Partial<ImageBackupOptions> = {}): ImageBackupService {
   return new ImageBackupService({
-    engine: f.engine, store: f.store, clock: f.clock, plans: (h) => new PlanStore(f.store, f.clock, h), openStore: (dir) => ImageStore.open(dir),
+    engine: f.engine, store: f.store, clock: f.clock, plans: (h) => new PlanStore(f.store, f.clock, h), openStore: (dir) => ImageStore.open(dir, { writers: 'in-thread' }),
     mailer, settings, defaultStoreDir: path.join(f.dir, 'backups'), ...over,
   });
 }

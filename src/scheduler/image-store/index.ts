@@ -4,7 +4,9 @@
  * commits, garbage found by reading the manifests. store.ts is the entry point.
  */
 export { ImageStore, VERIFY_PROBLEMS_SHOWN } from './store';
-export type { StoreUsage } from './store';
+export type { StoreUsage, ImageStoreOptions } from './store';
+export { InThreadWriter } from './async-writer';
+export { closeStoreWorker } from './worker-client';
 export { StagedImage, MAX_CHUNK_CONTENT_BYTES } from './writer';
 export type { SweepResult, RecoveryResult } from './gc';
 export { checkImageId } from './layout';

@@ -6,8 +6,9 @@
  * image's manifest, then the chunks nothing else names: gc.ts), list, copy an image into
  * a second store ("another region"), and the store's size.
  *
- * Calls are synchronous file-system work, as the runner uses them (from a worker, or in
- * small batches). Several stores, threads and processes may use one folder at once: the
+ * Calls are synchronous file-system work, but for the writers begin() gives: their file
+ * work runs in the store's worker thread (worker-client.ts), unless the store was opened
+ * with `writers: 'in-thread'` (tests), and stage() gives the synchronous writer itself. Several stores, threads and processes may use one folder at once: the
  * locks and the order of writes that make that safe are described in gc.ts and writer.ts.
  * Errors are SchedulerError: INVALID (a bad id or argument), NOT_FOUND (no such image),
  * CONFLICT (the image exists, or is being written), FAILED (damage found while reading).
@@ -15,13 +16,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../sys/atomic-file';
-import { ChunkContent, ImageManifest, ImageReader, ImageStoreApi, SchedulerError, VerifyResult } from '../contract';
+import { ChunkContent, ImageManifest, ImageReader, ImageStoreApi, ImageWriter, SchedulerError, VerifyResult } from '../contract';
+import { InThreadWriter } from './async-writer';
 import { readChunk } from './chunks';
 import { chunkFiles, collectGarbage, recover, RecoveryResult, removeImage, SweepResult } from './gc';
 import { checkImageId, FANOUT, imageIdOf, manifestPath, STORE_FORMAT, STORE_VERSION, stagingImageId, StoreLayout, storeLayout } from './layout';
 import { tryLockDir, unlockDir } from './locks';
-import { distinctHashes, parseManifest, serializeManifest } from './manifest';
+import { distinctHashes, parseManifest } from './manifest';
+import { beginInWorker, closeStoreWorker } from './worker-client';
 import { StagedImage } from './writer';
+
+export interface ImageStoreOptions {
+  /** Where begin()'s writers do their file work: the store's worker thread (default: the daemon's event loop stays free) or the caller's thread. */
+  writers?: 'worker' | 'in-thread';
+}
 
 /** verify() lists at most this many problems, then how many more there were. */
 export const VERIFY_PROBLEMS_SHOWN = 100;
@@ -95,7 +103,7 @@ export class ImageStore implements ImageStoreApi {
   /** What open() cleaned up after a crash (for the service's log). */
   readonly recovered: RecoveryResult;
 
-  private constructor(private readonly l: StoreLayout) {
+  private constructor(private readonly l: StoreLayout, private readonly writers: 'worker' | 'in-thread') {
     this.dir = l.dir;
     this.recovered = recover(l);
   }
@@ -105,17 +113,37 @@ export class ImageStore implements ImageStoreApi {
    * crash left: staging folders of dead writers, interrupted deletions and sweeps, and
    * the chunks only they named. Writers alive elsewhere are left alone.
    */
-  static open(dir: string): ImageStore {
+  static open(dir: string, o: ImageStoreOptions = {}): ImageStore {
     const l = storeLayout(dir);
     prepare(l);
-    return new ImageStore(l);
+    return new ImageStore(l, o.writers ?? 'worker');
   }
 
-  begin(imageId: string): StagedImage {
+  /**
+   * Begins an image (ImageWriter): the id is checked and refused (CONFLICT) when the image
+   * exists or a live writer is writing it, at once; the staging folder is made by the
+   * writer's thread (a failure there shows in the writer's error).
+   */
+  begin(imageId: string): ImageWriter {
+    this.checkNew(imageId);
+    return this.writers === 'worker' ? beginInWorker(this.dir, imageId) : new InThreadWriter(new StagedImage(this.l, imageId));
+  }
+
+  /** Begins an image with the synchronous writer, in this thread (copyTo; tests of the store's rules). */
+  stage(imageId: string): StagedImage {
+    this.checkNew(imageId);
+    return new StagedImage(this.l, imageId);
+  }
+
+  private checkNew(imageId: string): void {
     checkImageId(imageId);
     if (this.has(imageId)) throw new SchedulerError('CONFLICT', `An image ${imageId} exists already in the store ${this.dir}.`);
     if (this.beingWritten(imageId)) throw new SchedulerError('CONFLICT', `The image ${imageId} is being written already.`);
-    return new StagedImage(this.l, imageId);
+  }
+
+  /** Ends the writers' worker thread once it is idle (the next begin starts it again). */
+  async close(): Promise<void> {
+    if (this.writers === 'worker') await closeStoreWorker();
   }
 
   /** Whether a live writer (any process) is writing this image. */
@@ -231,7 +259,8 @@ export class ImageStore implements ImageStoreApi {
       }
       return 0;
     }
-    return other instanceof ImageStore ? this.copyInto(m, other) : this.copyThrough(m, other);
+    if (!(other instanceof ImageStore)) throw new SchedulerError('INVALID', `The store ${other.dir} is not an image store of this provider; images are copied between image stores only.`);
+    return this.copyInto(m, other);
   }
 
   /** Where does a chunk appear first (for messages). */
@@ -244,7 +273,7 @@ export class ImageStore implements ImageStoreApi {
   }
 
   private copyInto(m: ImageManifest, other: ImageStore): number {
-    const w = other.begin(m.imageId);
+    const w = other.stage(m.imageId);
     try {
       let bytes = 0;
       for (const h of distinctHashes(m)) {
@@ -253,27 +282,6 @@ export class ImageStore implements ImageStoreApi {
         bytes += w.storeChunk(h, r.content);
       }
       return bytes + w.commitManifest(m);
-    } catch (e) {
-      w.abort();
-      throw e;
-    }
-  }
-
-  /** Into a store of another kind: through its public writer, chunk by chunk. */
-  private copyThrough(m: ImageManifest, other: ImageStoreApi): number {
-    const src = new StoredImage(this.l, m);
-    const w = other.begin(m.imageId);
-    try {
-      let bytes = 0;
-      m.disks.forEach((d, di) => {
-        const index = w.addDisk({ name: d.name, role: d.role, capacityBytes: d.capacityBytes, chunks: d.chunks, policy: d.policy });
-        d.chunkHashes.forEach((h, ci) => {
-          if (h !== null) bytes += w.putChunk(index, ci, src.chunk(di, ci) as string);
-        });
-      });
-      const { imageId: _id, disks: _disks, bytesStored: _stored, ...meta } = m;
-      w.commit(meta);
-      return bytes + Buffer.byteLength(serializeManifest(m).text);
     } catch (e) {
       w.abort();
       throw e;

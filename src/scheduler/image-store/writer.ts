@@ -19,7 +19,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fsyncDirSync } from '../../sys/atomic-file';
-import { ImageDisk, ImageManifest, ImageManifestDisk, ImageWriter, SchedulerError } from '../contract';
+import { ImageDisk, ImageManifest, ImageManifestDisk, SchedulerError } from '../contract';
 import { compareChunk, fsyncFile, hashContent, writeChunkFile } from './chunks';
 import { sweepAborted, sweepCandidates } from './gc';
 import { chunkDir, chunkPath, manifestPath, STAGING_REFS, stagingName, StoreLayout } from './layout';
@@ -47,7 +47,22 @@ function unsyncedOf(dir: string): Set<string> {
 const invalid = (message: string, field?: string) => new SchedulerError('INVALID', message, field);
 const isCount = (v: unknown, max: number) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
 
-export class StagedImage implements ImageWriter {
+/** Checks disk `i` of an image as addDisk takes it (SchedulerError INVALID); also run by the writer facing the caller (async-writer.ts). */
+export function checkDisk(imageId: string, i: number, d: ImageDisk): void {
+  if (typeof d !== 'object' || d === null) throw invalid(`Disk ${i} of image ${imageId} is not described.`, 'disk');
+  if (typeof d.name !== 'string' || d.name === '' || d.name.length > 255) throw invalid(`Disk ${i} of image ${imageId} needs a name of 1-255 characters.`, 'disk.name');
+  if (d.role !== 'config' && d.role !== 'data') throw invalid(`Disk ${JSON.stringify(d.name)}: the role is 'config' or 'data'.`, 'disk.role');
+  if (!isCount(d.capacityBytes, Number.MAX_SAFE_INTEGER)) throw invalid(`Disk ${JSON.stringify(d.name)}: the capacity is a whole number of bytes.`, 'disk.capacityBytes');
+  if (!isCount(d.chunks, MAX_DISK_CHUNKS)) throw invalid(`Disk ${JSON.stringify(d.name)}: the chunk count is a whole number up to ${MAX_DISK_CHUNKS}.`, 'disk.chunks');
+  if (d.policy !== null && typeof d.policy !== 'string') throw invalid(`Disk ${JSON.stringify(d.name)}: the policy is a profile id or null.`, 'disk.policy');
+}
+
+/**
+ * The synchronous writer: every call is file work done when it returns. The store's
+ * ImageWriter (async-writer.ts) runs one in the caller's thread or in the store's
+ * worker thread (worker.ts); copyTo and the tests use it directly (ImageStore.stage).
+ */
+export class StagedImage {
   readonly stagingDir: string;
   private readonly stagingName: string;
   private readonly disks: ImageManifestDisk[] = [];
@@ -82,12 +97,7 @@ export class StagedImage implements ImageWriter {
   addDisk(d: ImageDisk): number {
     this.checkOpen();
     const i = this.disks.length;
-    if (typeof d !== 'object' || d === null) throw invalid(`Disk ${i} of image ${this.imageId} is not described.`, 'disk');
-    if (typeof d.name !== 'string' || d.name === '' || d.name.length > 255) throw invalid(`Disk ${i} of image ${this.imageId} needs a name of 1-255 characters.`, 'disk.name');
-    if (d.role !== 'config' && d.role !== 'data') throw invalid(`Disk ${JSON.stringify(d.name)}: the role is 'config' or 'data'.`, 'disk.role');
-    if (!isCount(d.capacityBytes, Number.MAX_SAFE_INTEGER)) throw invalid(`Disk ${JSON.stringify(d.name)}: the capacity is a whole number of bytes.`, 'disk.capacityBytes');
-    if (!isCount(d.chunks, MAX_DISK_CHUNKS)) throw invalid(`Disk ${JSON.stringify(d.name)}: the chunk count is a whole number up to ${MAX_DISK_CHUNKS}.`, 'disk.chunks');
-    if (d.policy !== null && typeof d.policy !== 'string') throw invalid(`Disk ${JSON.stringify(d.name)}: the policy is a profile id or null.`, 'disk.policy');
+    checkDisk(this.imageId, i, d);
     this.disks.push(manifestDisk(d, new Array<string | null>(d.chunks).fill(null)));
     return i;
   }
