@@ -121,6 +121,18 @@ export class DiskArrayEngine {
   }
 
   /**
+   * Runs engine calls (fn) as one part of a group commit (Store.group): done now, in its
+   * own savepoint, answered once the transaction it shares with the calls arriving
+   * meanwhile is durable. For the face's write calls (bind, unbind ...), whose callers
+   * wait for the answer anyway: one fsync per group instead of one per call.
+   */
+  grouped<T>(fn: () => T): Promise<T> {
+    return this.ctx.store.group(fn).catch((e: unknown) => {
+      throw e instanceof StoreError ? new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e }) : e;
+    });
+  }
+
+  /**
    * Runs several reading engine calls as one read transaction: one consistent state,
    * and one lock round trip instead of one per call (a batch of 64 VVols asked one by
    * one is 64 transactions otherwise). Only reading methods may be called inside.

@@ -159,6 +159,28 @@ function narrow(file: string): void {
   }
 }
 
+interface GroupItem {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  value?: unknown;
+  failed?: unknown;
+  hasFailed?: boolean;
+}
+
+/** When a group of calls (Store.group) is committed. */
+export interface GroupPolicy {
+  /** Whether more calls are ready to run now (then the commit waits a turn for them). */
+  more(): boolean;
+  /** A group is committed at this many calls ... */
+  maxItems: number;
+  /** ... or once it is this old (ms, by `now`), whatever `more` says. */
+  maxDelayMs: number;
+  /** Wall time for maxDelayMs (not the injected clock: this bounds a real wait). */
+  now(): number;
+}
+
+export const DEFAULT_GROUP_POLICY: GroupPolicy = { more: () => false, maxItems: 256, maxDelayMs: 5, now: () => performance.now() };
+
 export class Store {
   readonly db: Database.Database;
   readonly file: string;
@@ -180,6 +202,10 @@ export class Store {
   private lost?: StoreError;
 
   private marker?: OpenMarker;
+
+  /** The write transaction calls share until it is committed (group commit, see group()). */
+  private open?: { items: GroupItem[]; since: number; scheduled: boolean };
+  private groupPolicy: GroupPolicy = { ...DEFAULT_GROUP_POLICY };
 
   /**
    * Transactions opened since the store was opened: outermost write (tx) and read
@@ -282,6 +308,7 @@ export class Store {
 
   get<T = Row>(sql: string, ...params: Param[]): T | undefined {
     if (this.lost) throw this.lost;
+    if (this.open && this.depth === 0) this.flush();
     try {
       return this.q(sql).get(...params) as T | undefined;
     } catch (e) {
@@ -291,6 +318,7 @@ export class Store {
 
   all<T = Row>(sql: string, ...params: Param[]): T[] {
     if (this.lost) throw this.lost;
+    if (this.open && this.depth === 0) this.flush();
     try {
       return this.q(sql).all(...params) as T[];
     } catch (e) {
@@ -300,6 +328,7 @@ export class Store {
 
   run(sql: string, ...params: Param[]): Database.RunResult {
     if (this.lost) throw this.lost;
+    if (this.open && this.depth === 0) this.flush();
     try {
       return this.q(sql).run(...params);
     } catch (e) {
@@ -317,6 +346,7 @@ export class Store {
    * throws, nothing it did remains.
    */
   tx<T>(fn: () => T): T {
+    if (this.open && this.depth === 0) this.flush();
     if (this.depth > 0) {
       if (this.lost) throw this.lost;
       // A write inside a read transaction could not be made durable reliably (the read
@@ -329,6 +359,8 @@ export class Store {
 
   /** Runs fn in a read transaction, so a multi-query read sees one state. */
   read<T>(fn: () => T): T {
+    // Never a read of what a group has not committed yet: the group is committed first.
+    if (this.open && this.depth === 0) this.flush();
     if (this.depth > 0) return fn();
     return this.outermost(true, fn);
   }
@@ -392,6 +424,109 @@ export class Store {
     return (this.runner ??= this.db.transaction((fn: () => unknown) => fn()));
   }
 
+  /**
+   * Group commit: runs fn now, as one savepoint of a write transaction that the calls
+   * arriving before it is committed share, and settles once that transaction's COMMIT is
+   * durable: one fsync for the group instead of one per call, with synchronous=FULL kept,
+   * so an answer sent after the promise resolves is never taken back by a crash or a
+   * power loss. A call that throws is undone alone (ROLLBACK TO its savepoint) and
+   * rejects after the commit like the others resolve; a failure that makes SQLite roll
+   * the whole transaction back, or a failed COMMIT, rejects every call of the group.
+   *
+   * The group is committed when the policy says no more calls are coming (see
+   * GroupPolicy), when it is full, and before anything else touches the store: a tx, a
+   * read or a single statement outside a transaction commits it first, so nothing reads
+   * what a group has not made durable. Inside an open transaction fn simply joins it.
+   */
+  group<T>(fn: () => T): Promise<T> {
+    if (this.depth > 0) {
+      try {
+        return Promise.resolve(this.tx(fn));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    if (!this.db.open) return Promise.reject(new StoreError(`The store ${this.file} is closed.`));
+    if (!this.open) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (e) {
+        return Promise.reject(this.translate(e));
+      }
+      this.stats.writes++;
+      this.open = { items: [], since: this.groupPolicy.now(), scheduled: false };
+    }
+    const g = this.open;
+    let value: T | undefined;
+    let failed: unknown;
+    let ok = false;
+    this.depth++;
+    this.stats.savepoints++;
+    try {
+      // Inside the open transaction better-sqlite3's wrapper is SAVEPOINT ... RELEASE (ROLLBACK TO on a throw).
+      value = this.transaction()(fn) as T;
+      ok = true;
+    } catch (e) {
+      failed = this.lost ?? this.translate(e);
+    } finally {
+      this.depth--;
+    }
+    if (this.lost || !this.db.inTransaction) {
+      // SQLite rolled the whole transaction back: every call of the group is lost with it.
+      const lost = this.lost ?? new StoreError('SQLite rolled the transaction back.');
+      this.lost = undefined;
+      this.open = undefined;
+      for (const it of g.items) it.reject(lost);
+      return Promise.reject(lost);
+    }
+    return new Promise<T>((resolve, reject) => {
+      g.items.push(ok ? { resolve: resolve as (v: unknown) => void, reject, value } : { resolve: resolve as (v: unknown) => void, reject, failed, hasFailed: true });
+      if (g.items.length >= this.groupPolicy.maxItems) this.flush();
+      else this.scheduleFlush(g);
+    });
+  }
+
+  /** How groups are formed: the face tells whether more calls are about to run (its queue of ready calls). */
+  setGroupPolicy(p: Partial<GroupPolicy>): void {
+    this.groupPolicy = { ...this.groupPolicy, ...p };
+  }
+
+  /** Commits the open group now (a no-op without one): what every other use of the store does first. */
+  flush(): void {
+    const g = this.open;
+    if (!g) return;
+    this.open = undefined;
+    try {
+      this.db.exec('COMMIT');
+    } catch (e) {
+      const failure = this.translate(e);
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        /* the failure above is what the callers learn */
+      }
+      for (const it of g.items) it.reject(failure);
+      return;
+    }
+    for (const it of g.items) {
+      if (it.hasFailed) it.reject(it.failed);
+      else it.resolve(it.value);
+    }
+  }
+
+  private scheduleFlush(g: { items: GroupItem[]; since: number; scheduled: boolean }): void {
+    if (g.scheduled) return;
+    g.scheduled = true;
+    setImmediate(() => {
+      g.scheduled = false;
+      if (this.open !== g) return; // committed meanwhile
+      const p = this.groupPolicy;
+      // Wait (a turn at a time) for the calls already queued to join, within the bounds.
+      if (p.more() && g.items.length < p.maxItems && p.now() - g.since < p.maxDelayMs) this.scheduleFlush(g);
+      else this.flush();
+    });
+  }
+
   /** SQLite's integrity_check as it answers: ['ok'] when the store is sound. */
   integrityCheck(): string[] {
     return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
@@ -409,6 +544,7 @@ export class Store {
   }
 
   close(): void {
+    if (this.db.open) this.flush();
     this.cache.clear();
     if (this.db.open) this.db.close();
     const marker = this.marker;

@@ -105,6 +105,8 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   const table = operationTable(reload);
   const dispatcher = new Dispatcher(face, ops, table);
   const turns = new Turns();
+  // Group commit (binds, unbinds): a group waits for the calls already queued for their turn.
+  engine.store.setGroupPolicy({ more: () => turns.pending > 0 });
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
 

@@ -37,6 +37,13 @@ export function inRequestOrder<T, R>(inputs: ItemInput<T>[], run: (values: T[]) 
   return inputs.map((i) => (i.ok ? results[k++] : i.fault));
 }
 
+/** inRequestOrder for an engine call answered later (a group commit: Store.group). */
+export async function inRequestOrderAsync<T, R>(inputs: ItemInput<T>[], run: (values: T[]) => Promise<R[]>): Promise<(R | VasaFault)[]> {
+  const values = wellFormed(inputs);
+  const results = values.length ? await run(values) : [];
+  return inRequestOrder(inputs, () => results);
+}
+
 /** The fault object of one failed item (xsi:type fault:<Name>; StorageFault carries the message). */
 export function itemFault(e: ArrayError | VasaFault): Typed {
   const f = e instanceof ArrayError ? faultFromArrayError(e) : e;

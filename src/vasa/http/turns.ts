@@ -7,6 +7,11 @@ export class Turns {
   private readonly waiting: (() => void)[] = [];
   private scheduled = false;
 
+  /** Calls ready to run, waiting for their turn (a group commit waits for them: Store.group). */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
   next(): Promise<void> {
     return new Promise((resolve) => {
       this.waiting.push(resolve);
