@@ -22,9 +22,8 @@
  *   loads worker.ts. The sources under test are what runs in the worker, never a
  *   possibly stale build.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../sys/worker-thread';
 import type { Clock } from '../array/clock';
 import type { ArrayFileRequest, WrittenFile } from './array-file';
 
@@ -58,28 +57,9 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** How the worker thread is started from here: compiled or from the sources (see above). */
 function spawn(workerData: RelationWorkerData): Worker {
-  const compiled = path.join(__dirname, 'worker.js');
-  if (path.extname(__filename) !== '.ts') return new Worker(compiled, { workerData });
-  const entry = path.join(__dirname, 'worker.ts');
-  if (!fs.existsSync(entry)) throw new Error(`the relation worker ${entry} is missing`);
-  const typescript = require.resolve('typescript');
-  return new Worker(SOURCE_BOOTSTRAP, { eval: true, workerData: { ...workerData, source: { entry, typescript } } });
+  return startWorker(__filename, 'worker', workerData, 'relation worker');
 }
-
-/** Run in the worker when the sources are TypeScript: transpile .ts on require, then load worker.ts. */
-const SOURCE_BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const Module = require('node:module');
-const ts = require(workerData.source.typescript);
-const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true };
-Module._extensions['.ts'] = (m, filename) => {
-  m._compile(ts.transpileModule(fs.readFileSync(filename, 'utf8'), { fileName: filename, compilerOptions }).outputText, filename);
-};
-require(workerData.source.entry);
-`;
 
 /**
  * One worker thread for one pass: started on the first write, closed by close(). A

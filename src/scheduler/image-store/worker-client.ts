@@ -24,9 +24,8 @@
  *   small bootstrap registers a require hook that transpiles .ts with the `typescript`
  *   package (a dev dependency, present wherever the sources run), then loads worker.ts.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../sys/worker-thread';
 import { ChunkPut, ImageDisk, ImageManifest, SchedulerError } from '../contract';
 import { CommitMeta, fromWire, WireError, WriterBase } from './async-writer';
 
@@ -62,25 +61,8 @@ interface Request {
 }
 
 function spawn(workerData: StoreWorkerData): Worker {
-  if (path.extname(__filename) !== '.ts') return new Worker(path.join(__dirname, 'worker.js'), { workerData });
-  const entry = path.join(__dirname, 'worker.ts');
-  if (!fs.existsSync(entry)) throw new Error(`the image store worker ${entry} is missing`);
-  const typescript = require.resolve('typescript');
-  return new Worker(SOURCE_BOOTSTRAP, { eval: true, workerData: { ...workerData, source: { entry, typescript } } });
+  return startWorker(__filename, 'worker', workerData, 'image store worker');
 }
-
-/** Run in the worker when the sources are TypeScript: transpile .ts on require, then load worker.ts. */
-const SOURCE_BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const Module = require('node:module');
-const ts = require(workerData.source.typescript);
-const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true };
-Module._extensions['.ts'] = (m, filename) => {
-  m._compile(ts.transpileModule(fs.readFileSync(filename, 'utf8'), { fileName: filename, compilerOptions }).outputText, filename);
-};
-require(workerData.source.entry);
-`;
 
 const LOCK_TAKEN = 0;
 const LOCK_HELD = 1;
