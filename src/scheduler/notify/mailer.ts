@@ -8,7 +8,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { JobMail, JobMailer, MailSettings } from '../contract';
 import type { Logger } from '../../log/logger';
@@ -52,7 +51,12 @@ function redacted(e: unknown, secret: string | undefined): string {
 
 export function createJobMailer(settings: MailSettings, outboxDir: string, o: MailerOptions = {}): JobMailer {
   const smtp = settings.smtp;
-  const transport = smtp
+  // nodemailer is loaded with the first mail, not at the daemon's start (a tenth of the
+  // provider's start-up was module loading it never needs before a job ends).
+  let made: ReturnType<typeof import('nodemailer')['createTransport']> | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const transport = () => (made ??= makeTransport(require('nodemailer') as typeof import('nodemailer')));
+  const makeTransport = (nodemailer: typeof import('nodemailer')) => smtp
     ? nodemailer.createTransport({
       host: smtp.host,
       port: smtp.port,
@@ -78,7 +82,7 @@ export function createJobMailer(settings: MailSettings, outboxDir: string, o: Ma
       try {
         // The outbox keeps the notice even before anyone is named to receive it; a server needs a recipient.
         if (smtp && !settings.to.length) return fail(job, new Error('mail.to: no recipient is configured.'));
-        const info = (await transport.sendMail(message(settings, job))) as { messageId?: string; message?: Buffer; response?: string };
+        const info = (await transport().sendMail(message(settings, job))) as { messageId?: string; message?: Buffer; response?: string };
         if (smtp) {
           const where = `smtp://${smtp.host}:${smtp.port} ${info.messageId ?? ''}`.trim();
           o.log?.info(`mail about job ${job.jobId} sent to ${settings.to.join(', ')} via ${where}`);
