@@ -121,7 +121,7 @@ async function runOnce(m, order) {
     }));
     const settings = { ...m.DEFAULT_SCHEDULER_SETTINGS, ioWindowMinutes: order === 'load' ? 60 : 1, parallelReaders: 4, readerChunksPerSecond: 200 };
     const svc = new m.ImageBackupService({
-      engine, store, clock, plans: (h) => new m.PlanStore(store, clock, h), openStore: (d) => m.ImageStore.open(d), mailer, settings,
+      engine, store, clock, plans: (h) => new m.PlanStore(store, clock, h), openStore: (d) => m.ImageStore.open(d, { writers: 'in-thread' }), mailer, settings,
       defaultStoreDir: path.join(dir, 'backups'), log: { info: noop, warn: noop, error: noop },
     });
     svc.createPlan({ name: 'bench', vms: vms.map((v) => v.name), timeZone: 'UTC', retentionDays: 7, schedule: { type: 'daily', startDate: '2026-01-01', slotHour: 3 } });
