@@ -1,9 +1,14 @@
 /**
- * Copies the arrays' events and alarms into the provider log as they appear, so the
- * log holds every one of them (alarms at warn level). Polled from the daemon's tick.
+ * Copies the arrays' events and alarms into the provider log as they appear (alarms at
+ * warn level). Polled from the daemon's tick. The events vCenter's feed shows are logged
+ * at info; the per-VVol configuration events it hides (a bind, a create, ...: thousands
+ * a second in a boot storm, a tenth of the provider's CPU there when each was a log
+ * line) at debug, and only read from the store when the log's level takes debug lines.
+ * They all stay in the store for `vvolctl array events` and the support bundle.
  */
 import type { DiskArrayEngine } from '../array/engine';
 import { isArrayError } from '../array/errors';
+import { VASA_HIDDEN_CONFIG } from '../array/events';
 import type { ArrayAlarm, ArrayEvent } from '../array/types';
 import type { Logger } from './logger';
 
@@ -56,22 +61,26 @@ export class EventLogger {
    * between two polls than it keeps), says how many were missed and goes on from the
    * oldest it still holds instead of failing on every tick.
    */
-  private since(table: 'events' | 'alarms', after: number): (ArrayEvent | ArrayAlarm)[] {
+  private since(table: 'events' | 'alarms' | 'feed', after: number): (ArrayEvent | ArrayAlarm)[] {
+    const read = (from: number) => (table === 'feed' ? this.engine.vasaEvents(from, CHUNK) : this.engine.providerEventsSince(table, from, CHUNK)).entries;
     try {
-      return this.engine.providerEventsSince(table, after, CHUNK).entries;
+      return read(after);
     } catch (e) {
       if (!isArrayError(e) || e.code !== 'LOST_EVENT') throw e;
-      this.log.warn(`event log: ${table} after ${after} were dropped from the store before they could be logged; continuing with the oldest held`);
-      return this.engine.providerEventsSince(table, -1, CHUNK).entries;
+      this.log.warn(`event log: ${table === 'alarms' ? 'alarms' : 'events'} after ${after} were dropped from the store before they could be logged; continuing with the oldest held`);
+      return read(-1);
     }
   }
 
   /** Logs up to CHUNK events and CHUNK alarms; true when more are waiting. */
   private step(): boolean {
     const names = new Map(this.engine.listArrays().map((a) => [a.id, a.name]));
-    const events = this.since('events', this.lastEvent) as ArrayEvent[];
+    // Without debug lines only the feed's events are read (its index holds nothing else).
+    const everything = this.log.isLevelEnabled?.('debug') ?? true;
+    const events = this.since(everything ? 'events' : 'feed', this.lastEvent) as ArrayEvent[];
     for (const e of events) {
-      this.log.info(`event ${e.gseq} [${names.get(e.arrayId) ?? e.arrayId}] ${e.type}${e.configType ? `/${e.configType}` : ''} ${e.messageId}: ${e.message}`);
+      const hidden = e.type === 'Config' && e.objectType !== null && VASA_HIDDEN_CONFIG.includes(e.objectType);
+      this.log.log(hidden ? 'debug' : 'info', `event ${e.gseq} [${names.get(e.arrayId) ?? e.arrayId}] ${e.type}${e.configType ? `/${e.configType}` : ''} ${e.messageId}: ${e.message}`);
       this.lastEvent = e.gseq;
     }
     const alarms = this.since('alarms', this.lastAlarm) as ArrayAlarm[];

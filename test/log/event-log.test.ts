@@ -50,3 +50,31 @@ test('when more events arrive between two polls than the store keeps, the log sa
   expect(lines[lines.length - 1]).toMatch(/^event \d+ \[Storage001\] Config\/New nec\.vvol\.created/);
   f.close();
 });
+
+test('at info level only the events vCenter\'s feed shows are logged (the per-VVol ones it hides are debug lines, not even read); at debug level every one', async () => {
+  const f = buildArray();
+  const at = (level: 'info' | 'debug') => {
+    const lines: { level: string; message: string }[] = [];
+    const log = {
+      isLevelEnabled: (l: string) => level === 'debug' || l !== 'debug',
+      log: (l: string, m: string) => { if (level === 'debug' || l !== 'debug') lines.push({ level: l, message: m }); },
+      info: (m: string) => lines.push({ level: 'info', message: m }),
+      warn: (m: string) => lines.push({ level: 'warn', message: m }),
+      error: (m: string) => lines.push({ level: 'error', message: m }),
+    } as unknown as Logger;
+    return { lines, el: new EventLogger(f.engine, log) };
+  };
+  const info = at('info');
+  const debug = at('debug');
+  for (let i = 0; i < 5; i++) f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: GB });
+  f.engine.modifyPool(f.array, 0, { threshold: 70 });
+  for (const x of [info, debug]) {
+    x.el.poll();
+    for (let i = 0; i < 3; i++) await turn();
+  }
+  const events = (l: { level: string; message: string }[]) => l.filter((x) => x.message.startsWith('event '));
+  expect(events(info.lines).map((x) => [x.level, /StorageContainer|nec\.pool\.modified/.test(x.message)])).toEqual([['info', true]]);
+  expect(events(debug.lines).filter((x) => x.level === 'debug')).toHaveLength(5);
+  expect(events(debug.lines).filter((x) => x.level === 'info')).toHaveLength(1);
+  f.close();
+});
