@@ -12,7 +12,7 @@ import { ImageStore } from '../../src/scheduler/image-store';
 import { ImageTable } from '../../src/store/image-backup/images';
 import { GB } from '../helpers/fixture';
 import { addVvol } from '../relation/scenario';
-import { bed, Bed, chunksOf, imageChunks, TestVm } from './setup';
+import { bed, Bed, chunksOf, imageChunks, TestVm, schedulerError as refusal } from './setup';
 
 let b: Bed;
 afterEach(() => {
@@ -20,15 +20,6 @@ afterEach(() => {
   b.f.close();
 });
 
-function refusal(fn: () => unknown): SchedulerError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SchedulerError) return e;
-    throw e;
-  }
-  throw new Error('no SchedulerError thrown');
-}
 
 /** A VM backed up once; returns the image id. */
 function backedUp(vm: string): string {

@@ -10,7 +10,7 @@ import { SchedulerError } from '../../src/scheduler/contract';
 import { RunTable } from '../../src/store/image-backup/runs';
 import { buildArray, demoSpec, GB } from '../helpers/fixture';
 import { addVvol } from '../relation/scenario';
-import { bed, Bed, chunksOf, DAY, HOUR, imageChunks, snapshotsLeft, T0 } from './setup';
+import { bed, Bed, chunksOf, DAY, HOUR, imageChunks, snapshotsLeft, T0, schedulerError } from './setup';
 
 let b: Bed;
 afterEach(() => {
@@ -18,15 +18,6 @@ afterEach(() => {
   b.f.close();
 });
 
-function schedulerError(fn: () => unknown): SchedulerError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SchedulerError) return e;
-    throw e;
-  }
-  throw new Error('no SchedulerError thrown');
-}
 
 test('a simulated week of a daily plan for two VMs: one run a day, one backup time for both images, snapshots released, history and mails', () => {
   b = bed();

@@ -4,6 +4,7 @@
  * a recording mailer, and a driver that moves the clock and ticks the service and the
  * engine (whose tick finishes background snapshot deletions) together.
  */
+import { SchedulerError } from '../../src/scheduler/contract';
 import path from 'node:path';
 import type { LogicalDisk } from '../../src/array/types';
 import type { JobMail, JobMailer, PlanInput, SchedulerSettings } from '../../src/scheduler/contract';
@@ -130,4 +131,15 @@ export function imageChunks(store: ImageStore, imageId: string, diskName: string
 /** The snapshots (ESVs) still on the array, deleting ones included. */
 export function snapshotsLeft(f: Fixture): number {
   return f.engine.listLds(f.array).filter((l) => l.snap === 'ESV').length;
+}
+
+/** The SchedulerError fn throws (fails the test when it throws nothing, or something else). */
+export function schedulerError(fn: () => unknown): SchedulerError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof SchedulerError) return e;
+    throw e;
+  }
+  throw new Error('no SchedulerError thrown');
 }
