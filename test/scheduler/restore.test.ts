@@ -7,7 +7,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { SchedulerError } from '../../src/scheduler/contract';
 import { ImageStore } from '../../src/scheduler/image-store';
 import { ImageTable } from '../../src/store/image-backup/images';
 import { GB } from '../helpers/fixture';

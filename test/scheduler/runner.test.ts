@@ -6,7 +6,6 @@
  * cancel, retention, and seed 003's I/O-load order.
  */
 import { ImageStore } from '../../src/scheduler/image-store';
-import { SchedulerError } from '../../src/scheduler/contract';
 import { RunTable } from '../../src/store/image-backup/runs';
 import { buildArray, demoSpec, GB } from '../helpers/fixture';
 import { addVvol } from '../relation/scenario';
