@@ -130,7 +130,11 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     res.status(status).type('text/plain').send(status === 413 ? 'Request body too large\n' : `${err.message}\n`);
   });
 
-  tls = createTlsServer(identity, limits, connections, app);
+  // The SOAP endpoint's POSTs go straight to its handler (soap-route.ts); the rest to express.
+  tls = createTlsServer(identity, limits, connections, (req, res) => {
+    if (req.method === 'POST' && req.url === SERVICE_PATH) soapCall(req, res);
+    else app(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     tls.once('error', reject);
     tls.listen(o.port, o.host ?? '0.0.0.0', () => resolve());

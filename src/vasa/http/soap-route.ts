@@ -2,8 +2,13 @@
  * The SOAP endpoint's route (POST /vasa/services/vasaService): who is calling and what
  * for, before the body is read; the body under the caller's caps; an admission slot;
  * one event-loop turn; the dispatcher.
+ *
+ * On Node's own request and response (no web framework): the server hands this path its
+ * POSTs directly (server.ts), so a VASA call pays for no router, no body-parser probes,
+ * no ETag hash of the answer (express hashed every body it sent). The express route with
+ * the same handler stays for the same path with a query string.
  */
-import type express from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log/logger';
 import { Admission, Busy } from '../admission';
 import { Dispatcher, OpEntry, reachableWithoutSession, SESSION_COOKIE } from '../dispatch';
@@ -32,7 +37,10 @@ export function cookieSession(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-export function soapRoute(d: SoapRouteDeps): express.RequestHandler {
+/** The handler of the SOAP endpoint, for Node's server directly or as an express route. */
+export type SoapHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function soapRoute(d: SoapRouteDeps): SoapHandler {
   const { face, dispatcher, table, admission, strangers, limits, turns, log } = d;
   const faceOpts = face.opts;
   /**
@@ -44,19 +52,19 @@ export function soapRoute(d: SoapRouteDeps): express.RequestHandler {
    * else; then one event-loop turn to parse and run. A call over a bound is answered
    * VasaProviderBusy at once (the wire reference: storms must get busy, fast).
    */
-  const soapCall = async (req: express.Request, res: express.Response): Promise<void> => {
+  const soapCall = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const sock = req.socket as import('node:tls').TLSSocket;
     const peer = clientCertOf(sock);
     const remoteAddress = plainAddress(sock.remoteAddress);
-    const sid = cookieSession(req.get('Cookie'));
-    const contentTypeHeader = req.get('Content-Type');
-    const soapAction = req.get('SOAPAction');
+    const sid = cookieSession(req.headers.cookie);
+    const contentTypeHeader = req.headers['content-type'];
+    const soapAction = header(req, 'soapaction');
     const known = face.sessions.peek(sid);
     const s = known && known.certFingerprint === peer.fingerprint ? known : undefined;
     const send = (r: { status: number; contentType: string; body: string; sessionId?: string }, close = false) => {
       if (close) res.setHeader('Connection', 'close');
       if (r.sessionId) res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${r.sessionId}; Path=/; Secure; HttpOnly`);
-      res.status(r.status).type(r.contentType).send(r.body);
+      answer(res, r.status, r.contentType, r.body);
     };
     if (!s) {
       const action = actionFrom(soapAction, contentTypeHeader);
@@ -79,7 +87,7 @@ export function soapRoute(d: SoapRouteDeps): express.RequestHandler {
         if (!(e instanceof BodyError)) throw e;
         log.info(`vasa refused a request body from ${remoteAddress ?? '?'}: ${e.message}`);
         res.setHeader('Connection', 'close');
-        res.status(e.status).type('text/plain').send(`${e.message}\n`);
+        answer(res, e.status, 'text/plain; charset=utf-8', `${e.message}\n`);
         return;
       }
       // A caller whose certificate the provider trusts (vCenter, a host after a restart,
@@ -103,7 +111,25 @@ export function soapRoute(d: SoapRouteDeps): express.RequestHandler {
     }
   };
 
-  return (req, res, next) => {
-    soapCall(req, res).catch(next);
+  return (req, res) => {
+    soapCall(req, res).catch((e: unknown) => {
+      log.error(`vasa call failed: ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) answer(res, 500, 'text/plain; charset=utf-8', 'Internal error\n');
+      else res.destroy();
+    });
   };
+}
+
+/** One header's value (the first, when a client sent it twice). */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** A complete answer: status, type, length, body. */
+function answer(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 }
