@@ -1,10 +1,11 @@
 /**
  * Live reload of the provider settings (issue 4 section 2; the NEC product needs a
- * restart, we do not). Chokidar watches the conf folder for provider-settings.jsonc and,
- * when given, the data folder for provider-account.json. We watch the folders, not the
- * files, because every writer replaces the file by rename and a file watch misses a
- * file that appears later; the filter keeps the store's WAL churn in the data folder
- * out of it. Events are debounced (an editor's save is several events).
+ * restart, we do not). Chokidar looks at provider-settings.jsonc and, when given, the
+ * data folder's provider-account.json by polling their paths (a stat each per second):
+ * a stat by path sees a file replaced by rename and a file that appears later, and
+ * costs nothing under load, where a watch of the data folder (whose store, WAL and logs
+ * change on every call) re-listed it over and over (bench/ S1 profile). Events are
+ * debounced (an editor's save is several events).
  *
  * A valid new file: `onChange(settings, changes)` and a log line per change. An invalid
  * one: its problems are logged and the last good settings stay. Nothing here throws
@@ -47,6 +48,8 @@ export interface SettingsWatcherOptions {
   dataDir?: string;
   onAccountChange?(account: ProviderAccount): void;
   debounceMs?: number;
+  /** How often the files are looked at (ms, default 1000). */
+  pollMs?: number;
 }
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -143,12 +146,15 @@ export class SettingsWatcher extends EventEmitter {
   /** Starts watching; resolves when chokidar has scanned the folders. */
   start(): Promise<void> {
     if (this.watcher) return Promise.resolve();
-    const wanted = new Set([this.file, path.dirname(this.file)]);
-    if (this.accountFile) wanted.add(this.accountFile).add(path.dirname(this.accountFile));
-    const watcher = chokidar.watch([...new Set([path.dirname(this.file), ...(this.accountFile ? [path.dirname(this.accountFile)] : [])])], {
+    // The two files themselves, polled by path (a stat each per second): the account file
+    // lives in the data folder, whose store, WAL and logs change on every call, and a
+    // folder watch re-listed that folder (an lstat per entry) again and again under load.
+    // A stat by path also sees a file replaced by rename, as the settings commands write it.
+    const watcher = chokidar.watch([this.file, ...(this.accountFile ? [this.accountFile] : [])], {
       ignoreInitial: true,
-      depth: 0,
-      ignored: (p: string) => !wanted.has(path.resolve(p)),
+      usePolling: true,
+      interval: this.opts.pollMs ?? 1000,
+      binaryInterval: this.opts.pollMs ?? 1000,
     });
     this.watcher = watcher;
     watcher.on('all', (_event, p) => this.schedule(path.resolve(p)));
