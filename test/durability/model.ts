@@ -534,6 +534,12 @@ export function checkInFlight(i: JournalLine, done: JournalLine | null, V: View,
         mayGo.add(id);
       }
     }
+    // A tick is several transactions (the tasks, then the backups they finished): a kill
+    // between them leaves a backup pair whose copy ended (rpl/sync, rst/sync) for the next
+    // tick to separate, with no task left in the acknowledged view.
+    for (const [k, pr] of Object.entries(V.pairs)) {
+      if (pr.sync === 'rpl/sync' || pr.sync === 'rst/sync') k.split(' ').forEach((x) => touched.add(x));
+    }
   }
   // The parents (snapshot attribute) and pair partners (RPL attribute, access) of what the operation touches.
   for (const id of [...touched]) {
