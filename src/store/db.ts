@@ -167,19 +167,25 @@ interface GroupItem {
   hasFailed?: boolean;
 }
 
+/** The write transaction a group of calls shares until it is committed. */
+interface OpenGroup {
+  items: GroupItem[];
+  /** Turns the commit has waited for more calls. */
+  turns: number;
+  scheduled: boolean;
+}
+
 /** When a group of calls (Store.group) is committed. */
 export interface GroupPolicy {
   /** Whether more calls are ready to run now (then the commit waits a turn for them). */
   more(): boolean;
   /** A group is committed at this many calls ... */
   maxItems: number;
-  /** ... or once it is this old (ms, by `now`), whatever `more` says. */
-  maxDelayMs: number;
-  /** Wall time for maxDelayMs (not the injected clock: this bounds a real wait). */
-  now(): number;
+  /** ... or after waiting this many event-loop turns for more, whatever `more` says (no clock: a count of turns bounds the wait). */
+  maxTurns: number;
 }
 
-export const DEFAULT_GROUP_POLICY: GroupPolicy = { more: () => false, maxItems: 256, maxDelayMs: 5, now: () => performance.now() };
+export const DEFAULT_GROUP_POLICY: GroupPolicy = { more: () => false, maxItems: 256, maxTurns: 16 };
 
 export class Store {
   readonly db: Database.Database;
@@ -204,7 +210,7 @@ export class Store {
   private marker?: OpenMarker;
 
   /** The write transaction calls share until it is committed (group commit, see group()). */
-  private open?: { items: GroupItem[]; since: number; scheduled: boolean };
+  private open?: OpenGroup;
   private groupPolicy: GroupPolicy = { ...DEFAULT_GROUP_POLICY };
 
   /**
@@ -454,7 +460,7 @@ export class Store {
         return Promise.reject(this.translate(e));
       }
       this.stats.writes++;
-      this.open = { items: [], since: this.groupPolicy.now(), scheduled: false };
+      this.open = { items: [], turns: 0, scheduled: false };
     }
     const g = this.open;
     let value: T | undefined;
@@ -514,7 +520,7 @@ export class Store {
     }
   }
 
-  private scheduleFlush(g: { items: GroupItem[]; since: number; scheduled: boolean }): void {
+  private scheduleFlush(g: OpenGroup): void {
     if (g.scheduled) return;
     g.scheduled = true;
     setImmediate(() => {
@@ -522,7 +528,7 @@ export class Store {
       if (this.open !== g) return; // committed meanwhile
       const p = this.groupPolicy;
       // Wait (a turn at a time) for the calls already queued to join, within the bounds.
-      if (p.more() && g.items.length < p.maxItems && p.now() - g.since < p.maxDelayMs) this.scheduleFlush(g);
+      if (p.more() && g.items.length < p.maxItems && ++g.turns < p.maxTurns) this.scheduleFlush(g);
       else this.flush();
     });
   }

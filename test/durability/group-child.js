@@ -30,7 +30,7 @@ const VVOLS = 15000;
 const HOSTS = ['esx01', 'esx02', 'esx03', 'esx04'];
 
 const store = Store.open(dataDir);
-store.setGroupPolicy({ more: () => true, maxItems: 64, maxDelayMs: 2 });
+store.setGroupPolicy({ more: () => true, maxItems: 64, maxTurns: 4 });
 const engine = new DiskArrayEngine(store, new ManualClock(Date.UTC(2026, 0, 1)));
 if (engine.listArrays().length === 0) {
   bootstrapArray(engine, {

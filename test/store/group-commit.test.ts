@@ -74,7 +74,7 @@ test('inside an open transaction a group call simply joins it', async () => {
 test('the policy: a group waits a turn at a time while more calls are queued, up to its size and age', async () => {
   let more = 3;
   const writes = store.stats.writes;
-  store.setGroupPolicy({ more: () => more-- > 0, maxItems: 256, maxDelayMs: 10_000 });
+  store.setGroupPolicy({ more: () => more-- > 0, maxItems: 256, maxTurns: 1000 });
   const first = store.group(put('a', 1));
   // Calls made in the next turns still join the first group while `more` says so.
   await new Promise((r) => setImmediate(r));

@@ -81,6 +81,8 @@ class StoreWorker {
   private nextRequest = 1;
   /** Puts, requests and writers not yet finished: the thread is ref'd while there are any. */
   private busy = 0;
+  /** Who waits for the work in flight to end (close). */
+  private idleWaiters: (() => void)[] = [];
 
   private started(): Worker {
     if (this.worker) return this.worker;
@@ -102,7 +104,16 @@ class StoreWorker {
     this.busy += n;
     if (!this.worker) return;
     if (before === 0 && this.busy > 0) this.worker.ref();
-    else if (before > 0 && this.busy === 0) this.worker.unref();
+    else if (before > 0 && this.busy === 0) {
+      this.worker.unref();
+      this.wakeIdle();
+    }
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   begin(dir: string, imageId: string): WorkerWriter {
@@ -194,12 +205,22 @@ class StoreWorker {
     for (const [, w] of this.writers) w.failed(e, true);
     this.writers.clear();
     this.busy = 0;
+    this.wakeIdle();
   }
 
-  /** Ends the worker thread once nothing is in flight (waits up to `waitMs` for that). */
+  /**
+   * Ends the worker thread once nothing is in flight (waits up to `waitMs` for that: a
+   * bound on a real wait for another thread, not the domain's time, so a timer, not the clock).
+   */
   async close(waitMs = 10_000): Promise<void> {
-    const until = Date.now() + waitMs;
-    while (this.worker && this.busy > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    if (this.worker && this.busy > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => { timer = setTimeout(resolve, waitMs); }),
+      ]);
+      clearTimeout(timer);
+    }
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;
