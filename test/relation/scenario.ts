@@ -154,3 +154,38 @@ export function unzipWithPython(zip: string): { names: string[]; content: string
 }
 
 export const ldnOf = (ld: LogicalDisk): string => hex4(ld.ldn);
+
+/** Large stores in one transaction, with SQL (one engine call per VVol takes about a minute for 20,000): `vms` VMs of `perVm` VVols each (a config VVol, then data VVols), LD numbers from 1000h, then `orphans` VVols without a VM. */
+export function seedVms(f: Fixture, arrayName: string, vms: number, perVm: number, orphans = 0): void {
+  const a = f.engine.getArray(arrayName);
+  // Alternate VMs between the two containers: a pool holds at most 32,768 LDs.
+  const pools = [f.engine.getPool(arrayName, 0).id, f.engine.getPool(arrayName, 1).id];
+  const count = vms * perVm;
+  f.store.tx(() => {
+    f.store.run(
+      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+       INSERT INTO lds (array_id, ldn, name, pool_id, capacity, kind, vvol_type, vvol_id, allocation, vm_id, created_at)
+       SELECT ?, 4096 + i, printf('2000%s%04X', ?, 4096 + i), CASE WHEN (i / ?) % 2 = 0 THEN ? ELSE ? END, 1073741824, 'vvol',
+              CASE WHEN i % ? = 0 THEN 'config' ELSE 'data' END,
+              lower(printf('naa.6%s000000000%s%04X', ?, ?, 4096 + i)), 'virtual',
+              printf('502e0676-%04x-4000-8000-%012x', ?, i / ?), ?
+       FROM n`,
+      count, a.id, a.wwn.slice(4), perVm, pools[0], pools[1], perVm, a.wwn.slice(4, 10), a.wwn.slice(4), a.id, perVm, f.clock.now(),
+    );
+    const ns = `/vmfs/volumes/vvol:65cdb05000000000-5cdb05310000000${a.id}/`; // the folder name does not matter here
+    f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VmID', vm_id FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
+    f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VVolType', CASE vvol_type WHEN 'config' THEN 'Config' ELSE 'Data' END FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
+    f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VVolName', CASE vvol_type WHEN 'config' THEN 'vm-' || substr(vm_id, -12) ELSE 'vm-' || substr(vm_id, -12) || '_' || (ldn % ${perVm}) || '.vmdk' END FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
+    f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VVolNamespace', ? || vm_id FROM lds WHERE array_id = ? AND ldn >= 4096`, ns, a.id);
+    if (orphans > 0) {
+      f.store.run(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+         INSERT INTO lds (array_id, ldn, name, pool_id, capacity, kind, vvol_type, vvol_id, allocation, created_at)
+         SELECT ?, ? + i, printf('2000%s%04X', ?, ? + i), ?, 1073741824, 'vvol', 'data', lower(printf('naa.6%s000000000%s%04X', ?, ?, ? + i)), 'virtual', ? FROM n`,
+        orphans, a.id, 4096 + count, a.wwn.slice(4), 4096 + count, pools[1], a.wwn.slice(4, 10), a.wwn.slice(4), 4096 + count, f.clock.now(),
+      );
+    }
+  });
+  // One VVol through the engine, so the array's event sequence moves as for any change.
+  f.engine.createVvol(arrayName, { pool: 0, type: 'data', sizeBytes: 1 << 30 });
+}

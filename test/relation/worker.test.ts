@@ -21,7 +21,7 @@ import { ManualClock } from '../../src/array/clock';
 import { readSingleEntry } from '../../src/relation/zip';
 import { RelationFailure, RelationOptions, RelationResult, RelationService, RELATION_WRITE_FAILED } from '../../src/relation/service';
 import { buildArray, Fixture, tempDir } from '../helpers/fixture';
-import { addVvol, buildScenario, captureLog, validate } from './scenario';
+import { addVvol, buildScenario, captureLog, seedVms, validate } from './scenario';
 
 const MIN = 60_000;
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -102,32 +102,6 @@ test('a worker that cannot open the store fails the array\'s write as any write 
   }
 });
 
-/**
- * `vms` VMs of `perVm` VVols each, seeded with SQL in one transaction (as in
- * streaming.test.ts: creating 20,000 VVols one by one takes about a minute).
- */
-function seed(f: Fixture, vms: number, perVm: number): void {
-  const a = f.engine.getArray(f.array);
-  const pools = [f.engine.getPool(f.array, 0).id, f.engine.getPool(f.array, 1).id];
-  f.store.tx(() => {
-    f.store.run(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-       INSERT INTO lds (array_id, ldn, name, pool_id, capacity, kind, vvol_type, vvol_id, allocation, vm_id, created_at)
-       SELECT ?, 4096 + i, printf('2000%s%04X', ?, 4096 + i), CASE WHEN (i / ?) % 2 = 0 THEN ? ELSE ? END, 1073741824, 'vvol',
-              CASE WHEN i % ? = 0 THEN 'config' ELSE 'data' END,
-              lower(printf('naa.6%s000000000%s%04X', ?, ?, 4096 + i)), 'virtual',
-              printf('502e0676-%04x-4000-8000-%012x', ?, i / ?), ?
-       FROM n`,
-      vms * perVm, a.id, a.wwn.slice(4), perVm, pools[0], pools[1], perVm, a.wwn.slice(4, 10), a.wwn.slice(4), a.id, perVm, f.clock.now(),
-    );
-    f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VmID', vm_id FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
-    f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VVolType', CASE vvol_type WHEN 'config' THEN 'Config' ELSE 'Data' END FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
-    f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VVolName', CASE vvol_type WHEN 'config' THEN 'vm-' || substr(vm_id, -12) ELSE 'vm-' || substr(vm_id, -12) || '_' || (ldn % ${perVm}) || '.vmdk' END FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
-    f.store.run(`INSERT INTO ld_metadata (ld_id, key, value) SELECT id, 'VMW_VVolNamespace', '/vmfs/volumes/ns/' || vm_id FROM lds WHERE array_id = ? AND ldn >= 4096`, a.id);
-  });
-  f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: 1 << 30 });
-}
-
 interface Loop {
   /** The pass's wall time, ms. */
   passMs: number;
@@ -187,7 +161,7 @@ function compiledService(): typeof RelationService {
  */
 test('a large pass (20,000 VVols) in a worker leaves the main event loop free, and writes the file the in-process pass writes', async () => {
   const f = fixture();
-  seed(f, 5000, 4);
+  seedVms(f, f.array, 5000, 4);
   const forget = () => {
     // Files and state: the next pass writes the same file anew.
     fs.rmSync(path.join(f.dir, LATEST), { recursive: true, force: true });
