@@ -5,9 +5,8 @@
  * with the account, a huge, endless, slow, deep or mistyped body gets a 4xx while
  * another client is answered promptly; the password never reaches the log.
  */
-import https from 'node:https';
 import { adminApi, ROUTES } from '../../src/admin/api';
-import { request, timedVersion } from '../helpers/attack';
+import { request, slowUpload, timedVersion } from '../helpers/attack';
 import { captureLogger, PASSWORD, startTestServer, TestServer, USER } from '../helpers/vasa-server';
 import { FakeScheduler, PLAN } from './fake-scheduler';
 
@@ -47,20 +46,7 @@ function api(path: string, o: { method?: string; auth?: string; body?: unknown; 
 
 /** A request that declares `declared` bytes and sends only `first`, then waits; resolves on the answer or when the server closes. */
 function partialUpload(o: { path: string; declared?: number; chunked?: boolean; first: string; auth?: string; localAddress: string }) {
-  let settle: (v: { status: number; body: string } | { closed: true }) => void = () => undefined;
-  const answer = new Promise<{ status: number; body: string } | { closed: true }>((r) => { settle = r; });
-  const req = https.request({
-    host: '127.0.0.1', port: t.port, path: o.path, method: 'POST', rejectUnauthorized: false, agent: false, localAddress: o.localAddress,
-    headers: { 'Content-Type': 'application/json', ...(o.auth ? { Authorization: o.auth } : {}), ...(o.chunked ? {} : { 'Content-Length': String(o.declared) }) },
-  }, (res) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => settle({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-  });
-  req.on('error', () => settle({ closed: true }));
-  req.on('close', () => settle({ closed: true }));
-  req.write(o.first);
-  return { answer, req, stop: () => req.destroy() };
+  return slowUpload(t.port, { ...o, contentType: 'application/json', headers: o.auth ? { Authorization: o.auth } : {} });
 }
 
 test('every route refuses a call without the provider account (401, WWW-Authenticate) and does not read its body', async () => {

@@ -46,17 +46,29 @@ export function request(port: number, o: RequestOptions): Promise<RawResponse> {
 }
 
 /**
- * A POST that sends its headers (declaring `declared` bytes) and the first bytes of its
- * body, then nothing until stop(): a slow upload. `answer` settles when the server
- * answers or closes the connection.
+ * A POST that sends its headers (declaring `declared` bytes, or chunked) and the first
+ * bytes of its body, then nothing until stop(): a slow upload. `answer` settles when the
+ * server answers or closes the connection. By default a SOAP call to the VASA endpoint.
  */
-export function slowUpload(port: number, o: { declared: number; localAddress?: string; cert?: ClientCert; headers?: Record<string, string> }) {
+export interface SlowUpload {
+  declared?: number;
+  /** No Content-Length: a chunked body that never ends. */
+  chunked?: boolean;
+  path?: string;
+  contentType?: string;
+  first?: string;
+  localAddress?: string;
+  cert?: ClientCert;
+  headers?: Record<string, string>;
+}
+
+export function slowUpload(port: number, o: SlowUpload) {
   let settle: (v: { status: number; body: string } | { closed: true }) => void = () => undefined;
   const answer = new Promise<{ status: number; body: string } | { closed: true }>((r) => { settle = r; });
   const req = https.request({
-    host: '127.0.0.1', port, path: '/vasa/services/vasaService', method: 'POST', rejectUnauthorized: false, agent: false,
+    host: '127.0.0.1', port, path: o.path ?? '/vasa/services/vasaService', method: 'POST', rejectUnauthorized: false, agent: false,
     localAddress: o.localAddress, cert: o.cert?.cert, key: o.cert?.key,
-    headers: { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': String(o.declared), ...o.headers },
+    headers: { 'Content-Type': o.contentType ?? 'text/xml; charset=utf-8', ...(o.chunked ? {} : { 'Content-Length': String(o.declared) }), ...o.headers },
   }, (res) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
@@ -64,8 +76,8 @@ export function slowUpload(port: number, o: { declared: number; localAddress?: s
   });
   req.on('error', () => settle({ closed: true }));
   req.on('close', () => settle({ closed: true }));
-  req.write('<?xml version="1.0"?>');
-  return { answer, stop: () => req.destroy() };
+  req.write(o.first ?? '<?xml version="1.0"?>');
+  return { answer, req, stop: () => req.destroy() };
 }
 
 /** Opens a plain TCP connection from `localAddress` that never starts TLS; resolves once connected (or refused). */
