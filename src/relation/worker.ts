@@ -4,38 +4,15 @@
  * same writer the service runs in-process (array-file.ts). It answers one message per
  * array and ends when told to close (or when its port is closed).
  *
- * No flock here: fs-ext (src/store/lock.ts) is a native addon that is not safe to load
- * in more than one thread over a process's life (a second worker thread loading it
- * kills the process with SIGSEGV), and this thread takes no lock (the read-only open
- * only reads the open markers). So fs-ext is replaced in this thread's module cache
- * before the store is loaded, by a stand-in whose flock throws, and the store and the
- * engine are required only after that.
+ * No lock is taken here (the read-only open only reads the open markers): a flock in
+ * this thread would be refused with a clear error (src/store/flock.ts).
  */
-import Module from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Clock } from '../array/clock';
-import type { DiskArrayEngine } from '../array/engine';
-import type { Store } from '../store/db';
+import { DiskArrayEngine } from '../array/engine';
+import { Store } from '../store/db';
+import { writeArrayFile } from './array-file';
 import type { FromWorker, RelationWorkerData, ToWorker } from './worker-client';
-
-/** Puts a stand-in for fs-ext into this thread's module cache (see above). */
-function withoutFlock(): void {
-  let resolved: string;
-  try {
-    resolved = require.resolve('fs-ext');
-  } catch {
-    return; // not installed: nothing can load it either
-  }
-  const m = new Module(resolved);
-  m.filename = resolved;
-  m.loaded = true;
-  m.exports = {
-    flockSync(): never {
-      throw new Error('flock is not available in the relation worker thread (fs-ext is not loaded there; the worker takes no lock)');
-    },
-  };
-  require.cache[resolved] = m;
-}
 
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -64,11 +41,6 @@ class MainThreadClock implements Clock {
 function run(): void {
   const port = parentPort;
   if (!port) throw new Error('relation/worker.ts runs as a worker thread only');
-  withoutFlock();
-  // Required here, after withoutFlock (the imports above are types only and emit nothing).
-  const engines = require('../array/engine') as typeof import('../array/engine');
-  const db = require('../store/db') as typeof import('../store/db');
-  const { writeArrayFile } = require('./array-file') as typeof import('./array-file');
   const data = workerData as RelationWorkerData;
   const post = (m: FromWorker): void => port.postMessage(m);
   const clock = new MainThreadClock(data.clock, post);
@@ -78,8 +50,8 @@ function run(): void {
   // Opened on the first request, so a store that cannot be opened fails that array's write (with its reason), not the thread.
   const scoped = (): DiskArrayEngine => {
     if (!engine) {
-      store = db.Store.open(data.dataDir, { readonly: true, busyTimeoutMs: data.busyTimeoutMs });
-      engine = new engines.DiskArrayEngine(store, clock).scoped((a) => ids.has(a.id));
+      store = Store.open(data.dataDir, { readonly: true, busyTimeoutMs: data.busyTimeoutMs });
+      engine = new DiskArrayEngine(store, clock).scoped((a) => ids.has(a.id));
     }
     return engine;
   };

@@ -14,9 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DATA_NAMES } from '../sys/layout';
 
-// fs-ext ships no types; this is the one function used, as its README documents it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { flockSync } = require('fs-ext') as { flockSync(fd: number, flags: 'sh' | 'ex' | 'shnb' | 'exnb' | 'un'): void };
+import { flockSync } from './flock';
 
 export const LOCK_FILE = DATA_NAMES.lockNote;
 

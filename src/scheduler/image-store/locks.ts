@@ -12,9 +12,7 @@
  */
 import fs from 'node:fs';
 
-// fs-ext ships no types; this is the one function used, as its README documents it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { flockSync } = require('fs-ext') as { flockSync(fd: number, flags: 'sh' | 'ex' | 'shnb' | 'exnb' | 'un'): void };
+import { flockSync } from '../../store/flock';
 
 /** Runs `fn` holding gc.lock (waits for it), shared or exclusive. */
 export function withStoreLock<T>(lockFile: string, mode: 'sh' | 'ex', fn: () => T): T {

@@ -29,9 +29,7 @@ import { startWorker } from '../../sys/worker-thread';
 import { ChunkPut, ImageDisk, ImageManifest, SchedulerError } from '../contract';
 import { CommitMeta, fromWire, WireError, WriterBase } from './async-writer';
 
-// fs-ext ships no types; the one function used (the worker's lock requests), as src/store/lock.ts uses it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { flockSync } = require('fs-ext') as { flockSync(fd: number, flags: 'sh' | 'ex' | 'shnb' | 'exnb' | 'un'): void };
+import { flockSync } from '../../store/flock';
 
 export interface StoreWorkerData {
   /** Int32 [0] flag, Int32 [1] result of the lock requests (see above). */

@@ -5,33 +5,28 @@
  * writes, the commit with its fsyncs and manifest link, abort with its sweep. One
  * message in, replies out; nothing here waits on the main thread but a lock (below).
  *
- * Locks. The store's locks are flock(2) through fs-ext, a native addon that must not be
- * loaded in more than one thread over a process's life (a second worker thread loading
- * it kills the process with SIGSEGV: its init resets process-global V8 handles). So
- * this thread never loads it: a stand-in is put into this thread's module cache before
- * the store's modules are required, and its flockSync asks the main thread to flock the
- * descriptor (descriptors and their flocks belong to the process, so a lock the main
+ * Locks. The store's locks are flock(2) (src/store/flock.ts), which a worker thread
+ * cannot take itself (fs-ext must not be loaded by a second thread). This thread
+ * registers a delegate that asks the main thread to flock the descriptor
+ * (descriptors and their flocks belong to the process, so a lock the main
  * thread takes on a descriptor this thread opened is this descriptor's lock, dropped
  * when it is closed or the process dies, exactly as if taken here). The main thread
  * only ever tries (LOCK_NB) and answers at once through a SharedArrayBuffer; a blocking
  * lock (gc.lock while a sweep runs) is tried again here, with a short sleep, until taken.
  */
-import Module from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
+import { delegateFlock, type FlockMode } from '../../store/flock';
 import type { ImageManifest } from '../contract';
 import type { FromStoreWorker, StoreWorkerData, ToStoreWorker } from './worker-client';
-import type { StagedImage } from './writer';
+import { toWire } from './async-writer';
+import { storeLayout } from './layout';
+import { StagedImage } from './writer';
 
 /** How long a lock request waits for the main thread's answer. */
 const ANSWER_WAIT_MS = 60_000;
 
-function installFlockStandIn(data: StoreWorkerData, post: (m: FromStoreWorker) => void): void {
-  let resolved: string;
-  try {
-    resolved = require.resolve('fs-ext');
-  } catch {
-    return;
-  }
+/** This thread's locks, taken by the main thread on this thread's descriptors (see above). */
+function delegateLocks(data: StoreWorkerData, post: (m: FromStoreWorker) => void): void {
   const flag = new Int32Array(data.lock, 0, 1);
   const result = new Int32Array(data.lock, 4, 1);
   const nap = new Int32Array(new SharedArrayBuffer(4));
@@ -41,27 +36,21 @@ function installFlockStandIn(data: StoreWorkerData, post: (m: FromStoreWorker) =
     if (Atomics.wait(flag, 0, 0, ANSWER_WAIT_MS) === 'timed-out') throw new Error(`the main thread did not answer a lock request within ${ANSWER_WAIT_MS / 1000} s`);
     return Atomics.load(result, 0);
   };
-  const m = new Module(resolved);
-  m.filename = resolved;
-  m.loaded = true;
-  m.exports = {
-    flockSync(fd: number, mode: 'sh' | 'ex' | 'shnb' | 'exnb' | 'un'): void {
-      const blocking = mode === 'sh' || mode === 'ex';
-      const tried = blocking ? (`${mode}nb` as const) : mode;
-      for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
-        const r = ask(fd, tried);
-        if (r === 0) return;
-        if (r === 1 && blocking) {
-          Atomics.wait(nap, 0, 0, wait); // held by a sweep: try again shortly
-          continue;
-        }
-        const e = new Error(r === 1 ? 'EAGAIN: the lock is held' : `flock(${mode}) failed on descriptor ${fd}`) as NodeJS.ErrnoException;
-        e.code = r === 1 ? 'EAGAIN' : r === 2 ? 'EBADF' : 'EIO';
-        throw e;
+  delegateFlock((fd: number, mode: FlockMode): void => {
+    const blocking = mode === 'sh' || mode === 'ex';
+    const tried = blocking ? (`${mode}nb` as const) : mode;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+      const r = ask(fd, tried);
+      if (r === 0) return;
+      if (r === 1 && blocking) {
+        Atomics.wait(nap, 0, 0, wait); // held by a sweep: try again shortly
+        continue;
       }
-    },
-  };
-  require.cache[resolved] = m;
+      const e = new Error(r === 1 ? 'EAGAIN: the lock is held' : `flock(${mode}) failed on descriptor ${fd}`) as NodeJS.ErrnoException;
+      e.code = r === 1 ? 'EAGAIN' : r === 2 ? 'EBADF' : 'EIO';
+      throw e;
+    }
+  });
 }
 
 function run(): void {
@@ -69,11 +58,7 @@ function run(): void {
   if (!port) throw new Error('image-store/worker.ts runs as a worker thread only');
   const data = workerData as StoreWorkerData;
   const post = (m: FromStoreWorker): void => port.postMessage(m);
-  installFlockStandIn(data, post);
-  // Required only now, after the stand-in (the imports above are types only and emit nothing).
-  const { StagedImage: Staged } = require('./writer') as typeof import('./writer');
-  const { storeLayout } = require('./layout') as typeof import('./layout');
-  const { toWire } = require('./async-writer') as typeof import('./async-writer');
+  delegateLocks(data, post);
 
   interface Held {
     staged?: StagedImage;
@@ -104,7 +89,7 @@ function run(): void {
       const h: Held = { failed: false, bytes: 0 };
       writers.set(m.w, h);
       try {
-        h.staged = new Staged(storeLayout(m.dir), m.imageId);
+        h.staged = new StagedImage(storeLayout(m.dir), m.imageId);
       } catch (e) {
         failWriter(m.w, h, e);
       }
