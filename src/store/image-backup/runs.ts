@@ -98,19 +98,9 @@ function toRunVm(r: Raw): RunVmRow {
 const ACTIVE_RUNS = "('queued', 'snapshotting', 'archiving')";
 const ACTIVE_VMS = "('waiting', 'snapshotted', 'archiving')";
 
-export interface NewRun {
-  planId: number | null;
-  planName: string | null;
-  kind: RunRow['kind'];
-  slotKey: string | null;
-  slotStart: number | null;
-  slotEnd: number | null;
-  state: RunRowState;
-  retentionDays: number;
-  createdAt: number;
-  message?: string | null;
-  finishedAt?: number | null;
-}
+/** A run as it is recorded: its slot and plan, its first state (queued, or already skipped or missed). */
+export type NewRun = Pick<RunRow, 'planId' | 'planName' | 'kind' | 'slotKey' | 'slotStart' | 'slotEnd' | 'state' | 'retentionDays' | 'createdAt'>
+  & Partial<Pick<RunRow, 'message' | 'finishedAt'>>;
 
 /** Columns of a run a state change may set. */
 export interface RunChange {
