@@ -29,8 +29,15 @@ function program(name: string, body: string): string {
 /** A python whose `import zeep` works once `marker` exists. */
 const python = (marker: string) => program('python3', `[ "$1" = "-c" ] && [ "$2" = "import zeep" ] && [ -e "${marker}" ]`);
 
+/** Go, govmomi's source and Chromium present, unless a test says otherwise. */
+function others(): Record<string, string> {
+  const govmomi = path.join(dir, 'govmomi');
+  fs.mkdirSync(govmomi, { recursive: true });
+  return { VVOL_TEST_GO: program('go', 'true'), VVOL_TEST_GOVMOMI: govmomi, VVOL_TEST_CHROMIUM: program('chromium', 'true') };
+}
+
 function run(env: Record<string, string>) {
-  const r = spawnSync('bash', [SCRIPT], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } });
+  const r = spawnSync('bash', [SCRIPT], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...others(), ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, lines: r.stderr.split('\n').filter(Boolean) };
 }
 
@@ -88,6 +95,18 @@ test('root with apt-get that cannot install: the one line, exit 1', () => {
     'test-prerequisites: installing python3-zeep (apt-get)',
     'E: Unable to locate package python3-zeep',
     `npm test needs zeep for ${py}: run 'sudo apt-get install python3-zeep', then npm test again.`,
+  ]);
+});
+
+test('the vCenter simulator and browser packages: named and installed like the others', () => {
+  const r = run({
+    VVOL_TEST_XMLLINT: program('xmllint', 'true'), VVOL_TEST_PYTHON: python(program('zeep-present', 'true')), VVOL_TEST_UID: '1000',
+    VVOL_TEST_GO: path.join(dir, 'no-go'), VVOL_TEST_GOVMOMI: path.join(dir, 'no-govmomi'), VVOL_TEST_CHROMIUM: path.join(dir, 'no-chromium'),
+    VVOL_TEST_APT_GET: program('apt-get', 'exit 99'),
+  });
+  expect(r.status).toBe(1);
+  expect(r.lines).toEqual([
+    `npm test needs ${dir}/no-go, govmomi's source (${dir}/no-govmomi), ${dir}/no-chromium: run 'sudo apt-get install golang-go golang-github-vmware-govmomi-dev chromium', then npm test again.`,
   ]);
 });
 
