@@ -17,12 +17,15 @@ const { sleep } = require('../lib/util');
 const DISKS = ['config', 'data', 'data', 'swap'];
 const ANCHOR = 'node-soap anchor';
 // anchor: also measured against the node-soap anchor (the only operation it implements besides setContext).
-const OPS = [
+const ALL_OPS = [
   { op: 'queryVirtualVolumeInfo', label: 'queryVirtualVolumeInfo (1 VVol)', single: true, anchor: true },
   { op: 'bind1', label: 'bindVirtualVolume (batch of 1)', single: true, vvolsPerRep: 1200 },
   { op: 'bind64', label: 'bindVirtualVolume (batch of 64)', vvolsPerRep: 4800 },
   { op: 'getEvents', label: 'getEvents (from last id)' },
 ];
+// BENCH_STEADY_OPS=queryVirtualVolumeInfo,getEvents measures only those (for a profile of one operation).
+const only = (process.env.BENCH_STEADY_OPS || '').split(',').filter(Boolean);
+const OPS = only.length ? ALL_OPS.filter((o) => only.includes(o.op)) : ALL_OPS;
 
 /** Waits for the provider's first relation pass (15 s after start), so it does not land in a measurement. */
 async function waitFirstRelationPass(dataDir, log) {

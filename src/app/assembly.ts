@@ -27,6 +27,7 @@ import { PlanStore } from '../scheduler/plans';
 import { ImageBackupService } from '../scheduler/service';
 import { imageBackupSection, schedulerSettings } from '../scheduler/settings';
 import type { SchedulerSettings } from '../scheduler/contract';
+import { CheckpointService } from '../store/checkpointer';
 import { Store } from '../store/db';
 import { acquireDataLock, DataLock } from '../store/lock';
 import { DataLayout, dataLayout } from '../sys/layout';
@@ -93,7 +94,9 @@ export class Assembly {
       },
       ...relationOverrides,
     });
-    this.services = [this.relation];
+    // The daemon's checkpoints run in a worker thread (first in the list: stopped last, before the store closes).
+    this.services = settings ? [new CheckpointService(store, { log })] : [];
+    this.services.push(this.relation);
     // The daemon builds the scheduler now (its settings are read); a CLI command when it first asks.
     if (settings) this.services.push(this.imageBackup);
   }

@@ -342,6 +342,19 @@ export class Store {
     }
   }
 
+  /**
+   * After how many log pages a COMMIT of this connection checkpoints the log itself
+   * (SQLite's wal_autocheckpoint; 0: never, a Checkpointer does it off the event loop).
+   */
+  setAutoCheckpoint(pages: number): void {
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+  }
+
+  /** The connection's wal_autocheckpoint (pages). */
+  autoCheckpoint(): number {
+    return this.db.pragma('wal_autocheckpoint', { simple: true }) as number;
+  }
+
   /** Whether the store is open (a closed one fails every call with StoreError). */
   get isOpen(): boolean {
     return this.db.open;
