@@ -34,8 +34,7 @@ import { LoginGuard } from './login-guard';
 import { operationTable } from './ops';
 import { SessionManager, SessionOptions } from './sessions';
 import { Codec } from './soap/codec';
-import { SchemaSet } from './soap/schema';
-import { loadOperations, WSDL_DIR } from './soap/wsdl';
+import { loadServiceDescription } from './soap/schema-cache';
 import { SyntheticTasks } from './synthetic-tasks';
 
 export { SERVICE_PATH };
@@ -86,9 +85,8 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   const names = o.names?.length ? o.names : machineNames();
   const certs = new CertificateStore(o.dataDir, clock, { names, certFile: o.certFile, keyFile: o.keyFile });
   let identity = certs.identity();
-  const schema = SchemaSet.loadFrom(path.join(WSDL_DIR, 'vasaService.wsdl'));
+  const { schema, ops } = loadServiceDescription();
   const codec = new Codec(schema);
-  const ops = loadOperations(path.join(WSDL_DIR, 'vasaService.wsdl'));
   const faceOpts: FaceOptions = {
     uid: providerUid(o.dataDir), name: 'NEC Storage VASA Provider (vvol-provider)', version: '0.1.0', maxBatchSize: 64,
     maxConcurrentRequestsPerSession: 16, maxEventsPerCall: 1000, requireClientCertificate: true, autoPeAccess: true,

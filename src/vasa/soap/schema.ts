@@ -74,6 +74,22 @@ export class SchemaSet {
     return s;
   }
 
+  /** The model as plain data (the build's cache, schema-cache.ts); `max` Infinity is written as -1. */
+  toJSON(): { types: [string, TypeDef][]; elements: [string, ElementDecl][] } {
+    const el = (e: ElementDecl): ElementDecl => (e.max === Infinity ? { ...e, max: -1 } : e);
+    const ty = (t: TypeDef): TypeDef => (t.kind === 'complex' ? { ...t, elements: t.elements.map(el) } : t);
+    return { types: [...this.types].map(([k, t]) => [k, ty(t)]), elements: [...this.elements].map(([k, e]) => [k, el(e)]) };
+  }
+
+  /** The model toJSON wrote. */
+  static fromJSON(j: { types: [string, TypeDef][]; elements: [string, ElementDecl][] }): SchemaSet {
+    const el = (e: ElementDecl): ElementDecl => (e.max === -1 ? { ...e, max: Infinity } : e);
+    const s = new SchemaSet();
+    for (const [k, t] of j.types) s.types.set(k, t.kind === 'complex' ? { ...t, elements: t.elements.map(el) } : t);
+    for (const [k, e] of j.elements) s.elements.set(k, el(e));
+    return s;
+  }
+
   private tns(root: XmlNode): string {
     return root.attrs.targetNamespace ?? '';
   }
