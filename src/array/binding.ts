@@ -6,12 +6,13 @@
  */
 import { StoreError } from '../store/db';
 import type { Ctx } from './context';
-import { ArrayError, invalid } from './errors';
-import { appendEvent } from './events';
+import { ArrayError, invalid, notFound } from './errors';
+import { appendEvent, appendEventsInOrder, type EventInput } from './events';
 import { checkGate } from './gates';
 import { hex4, peEui } from './ids';
 import { metadataOfMany } from './lds';
-import { getArray, getVvol } from './lookup';
+import { findVvols, getArray, getVvol } from './lookup';
+import { specifiedDoesNotExist } from './messages';
 import { LIMITS, MiB } from './models';
 import type { DiskArray, LogicalDisk } from './types';
 
@@ -99,6 +100,8 @@ interface Bound {
   pe: PeChoice;
   /** The secondary id of a new binding row (undefined: the VVol was bound behind this PE already). */
   newSecondary?: number;
+  /** The event of a new binding for this host, appended with the batch's others once the items are done. */
+  event?: { arrayId: number; e: EventInput };
 }
 
 function bindOne(ctx: Ctx, host: string, ld: LogicalDisk, allowedPeLdns: readonly number[] | undefined, st: BatchState): Bound {
@@ -120,13 +123,16 @@ function bindOne(ctx: Ctx, host: string, ld: LogicalDisk, allowedPeLdns: readonl
     b = { secondary_id: newSecondary };
   }
   const added = s.run('INSERT OR IGNORE INTO binding_hosts (pe_id, vvol_ld_id, host, bound_at) VALUES (?, ?, ?, ?)', pe.id, ld.id, host, ctx.clock.now()).changes;
-  if (added) {
-    appendEvent(ctx, a.id, {
-      type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.bound',
-      message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was bound to the PE ${hex4(pe.ldn)}h for the host ${host}.`, params: { host, pe: hex4(pe.ldn) },
-    });
-  }
-  return { handle: { vvolId, peLdn: pe.ldn, peId: peEui(a.wwn, pe.ldn), secondaryId: b.secondary_id, sizeMB: Math.ceil(ld.capacity / MiB) }, pe, newSecondary };
+  const event = added
+    ? {
+      arrayId: a.id,
+      e: {
+        type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.bound',
+        message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was bound to the PE ${hex4(pe.ldn)}h for the host ${host}.`, params: { host, pe: hex4(pe.ldn) },
+      } satisfies EventInput,
+    }
+    : undefined;
+  return { handle: { vvolId, peLdn: pe.ldn, peId: peEui(a.wwn, pe.ldn), secondaryId: b.secondary_id, sizeMB: Math.ceil(ld.capacity / MiB) }, pe, newSecondary, event };
 }
 
 function checkHost(host: string): void {
@@ -142,23 +148,22 @@ export function bindVvols(ctx: Ctx, host: string, vvolIds: string[], allowedPeLd
 
 /** Each VVol's row, read once, or why it cannot be had (an item's own failure). */
 function findEach(ctx: Ctx, vvolIds: string[]): (LogicalDisk | ArrayError)[] {
-  return vvolIds.map((vvolId) => {
-    try {
-      return getVvol(ctx, vvolId);
-    } catch (e) {
-      if (e instanceof ArrayError) return e;
-      throw e;
-    }
-  });
+  const found = findVvols(ctx, vvolIds);
+  return vvolIds.map((vvolId, n) => found[n] ?? notFound(specifiedDoesNotExist(vvolId), { vvolId }));
 }
 
 /** Binds each found VVol in a savepoint of its own: one item's failure leaves the others bound. */
 function bindEach(ctx: Ctx, host: string, vvolIds: string[], found: (LogicalDisk | ArrayError)[], allowed: readonly number[] | undefined, st: BatchState): BindResult[] {
-  return found.map((ld, n): BindResult => {
+  // The bound items' events, in item order, appended together at the end (appendEvents:
+  // one numbering statement per array for the batch, not one per VVol). In the same
+  // transaction: a failure there fails the call whole, nothing bound.
+  const events: { arrayId: number; e: EventInput }[] = [];
+  const results = found.map((ld, n): BindResult => {
     const vvolId = vvolIds[n];
     if (ld instanceof ArrayError) return { vvolId, ok: false, error: ld };
     try {
       const bound = ctx.store.savepoint(() => bindOne(ctx, host, ld, allowed, st));
+      if (bound.event) events.push(bound.event);
       if (bound.newSecondary !== undefined) {
         // A new binding row: one more behind its PE (the trigger counted it in the store too).
         bound.pe.n++;
@@ -171,6 +176,8 @@ function bindEach(ctx: Ctx, host: string, vvolIds: string[], found: (LogicalDisk
       throw e;
     }
   });
+  appendEventsInOrder(ctx, events);
+  return results;
 }
 
 /** A VASA bind: the items, the names of the arrays they are on (for the call log), each bound VVol's metadata. */
@@ -230,8 +237,10 @@ function dropHost(ctx: Ctx, peId: number, ldId: number, host: string): boolean {
   return removed;
 }
 
-function unbindOne(ctx: Ctx, host: string, vvolId: string, peLdn: number | undefined, arrays: Map<number, DiskArray>): void {
-  const ld = getVvol(ctx, vvolId);
+/** Unbinds one item of a batch (its row read with the batch's); returns its event, for the batch to append. */
+function unbindOne(ctx: Ctx, host: string, vvolId: string, peLdn: number | undefined, arrays: Map<number, DiskArray>, found: LogicalDisk | undefined): { arrayId: number; e: EventInput } {
+  if (!found) throw notFound(specifiedDoesNotExist(vvolId), { vvolId });
+  const ld = found;
   let a = arrays.get(ld.arrayId);
   if (!a) arrays.set(ld.arrayId, (a = getArray(ctx, ld.arrayId)));
   checkGate(a, 'unbind');
@@ -244,20 +253,25 @@ function unbindOne(ctx: Ctx, host: string, vvolId: string, peLdn: number | undef
     throw new ArrayError('NOT_FOUND', `The VVOL ${vvolId} is not bound for the host ${host}${peLdn !== undefined ? ` through the PE ${hex4(peLdn)}h` : ''}.`, { vvolId, host });
   }
   for (const r of rows) dropHost(ctx, r.pe_id, ld.id, host);
-  appendEvent(ctx, a.id, { type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.unbound', message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was unbound for the host ${host}.`, params: { host } });
+  return { arrayId: a.id, e: { type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.unbound', message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was unbound for the host ${host}.`, params: { host } } };
 }
 
+/** Each item in a savepoint of its own; the VVols' rows read in one query, the events appended together at the end. */
 export function unbindVvols(ctx: Ctx, host: string, items: { vvolId: string; peLdn?: number }[], arrays = new Map<number, DiskArray>()): UnbindResult[] {
   checkHost(host);
-  return items.map((it) => {
+  const found = findVvols(ctx, items.map((it) => it.vvolId));
+  const events: { arrayId: number; e: EventInput }[] = [];
+  const results = items.map((it, n) => {
     try {
-      ctx.store.savepoint(() => unbindOne(ctx, host, it.vvolId, it.peLdn, arrays));
+      events.push(ctx.store.savepoint(() => unbindOne(ctx, host, it.vvolId, it.peLdn, arrays, found[n])));
       return { vvolId: it.vvolId, ok: true as const };
     } catch (e) {
       if (e instanceof ArrayError) return { vvolId: it.vvolId, ok: false as const, error: e };
       throw e;
     }
   });
+  appendEventsInOrder(ctx, events);
+  return results;
 }
 
 /** A VASA unbind: the items and the names of the arrays they are on (for the call log). */

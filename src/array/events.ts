@@ -46,7 +46,12 @@ export interface EventInput {
 
 /** The next value of a provider-wide counter (events and alarms of all arrays share one order). */
 function bump(ctx: Ctx, name: string): number {
-  return (ctx.store.get<{ value: number }>('INSERT INTO counters (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value', name) as { value: number }).value;
+  return bumpBy(ctx, name, 1);
+}
+
+/** Takes n values of a provider-wide counter at once; returns the last of them. */
+function bumpBy(ctx: Ctx, name: string, n: number): number {
+  return (ctx.store.get<{ value: number }>('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value', name, n) as { value: number }).value;
 }
 
 function counter(ctx: Ctx, name: string): number {
@@ -118,15 +123,45 @@ function prune(ctx: Ctx, table: 'events' | 'alarms', arrayId: number, seq: numbe
 }
 
 export function appendEvent(ctx: Ctx, arrayId: number, e: EventInput): number {
+  return appendEvents(ctx, arrayId, [e])[0];
+}
+
+/**
+ * Events of one array in this order, numbered with one statement for the array's
+ * sequence and one for the provider-wide one however many there are (a bind of 64 VVols
+ * appends 64). Returns their sequence numbers.
+ */
+export function appendEvents(ctx: Ctx, arrayId: number, list: readonly EventInput[]): number[] {
+  const n = list.length;
+  if (n === 0) return [];
   const s = ctx.store;
-  const seq = (s.get<{ event_seq: number }>('UPDATE arrays SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq', arrayId) as { event_seq: number }).event_seq;
-  s.run(
-    'INSERT INTO events (array_id, seq, gseq, time, type, config_type, object_type, object_id, message_id, message, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-    arrayId, seq, bump(ctx, 'events'), ctx.clock.now(), e.type, e.configType ?? null, e.objectType ?? null, e.objectId ?? null,
-    e.messageId, e.message, JSON.stringify(e.params ?? {}),
-  );
-  if (seq % pruneEvery(ctx) === 0) prune(ctx, 'events', arrayId, seq);
-  return seq;
+  const last = (s.get<{ event_seq: number }>('UPDATE arrays SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq', n, arrayId) as { event_seq: number }).event_seq;
+  const lastG = bumpBy(ctx, 'events', n);
+  const now = ctx.clock.now();
+  const seqs: number[] = [];
+  list.forEach((e, i) => {
+    const seq = last - n + 1 + i;
+    seqs.push(seq);
+    s.run(
+      'INSERT INTO events (array_id, seq, gseq, time, type, config_type, object_type, object_id, message_id, message, params) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+      arrayId, seq, lastG - n + 1 + i, now, e.type, e.configType ?? null, e.objectType ?? null, e.objectId ?? null,
+      e.messageId, e.message, JSON.stringify(e.params ?? {}),
+    );
+  });
+  // Pruning runs when the numbers pass a multiple of pruneEvery, as one at a time would.
+  const every = pruneEvery(ctx);
+  if (Math.floor(last / every) > Math.floor((last - n) / every)) prune(ctx, 'events', arrayId, last);
+  return seqs;
+}
+
+/** Events of several arrays in this order: each run of one array's events appended together. */
+export function appendEventsInOrder(ctx: Ctx, list: readonly { arrayId: number; e: EventInput }[]): void {
+  for (let i = 0; i < list.length;) {
+    let j = i + 1;
+    while (j < list.length && list[j].arrayId === list[i].arrayId) j++;
+    appendEvents(ctx, list[i].arrayId, list.slice(i, j).map((x) => x.e));
+    i = j;
+  }
 }
 
 export function appendAlarm(ctx: Ctx, arrayId: number, a: AlarmInput): number {

@@ -86,6 +86,22 @@ export function findVvol(ctx: Ctx, vvolId: string): LogicalDisk | undefined {
   return ld && inScope(ctx, ld.arrayId) ? ld : undefined;
 }
 
+/**
+ * VVols by their VASA ids in one query (a batch of 64 is one statement, not 64), in the
+ * order asked; undefined where findVvol would find none.
+ */
+export function findVvols(ctx: Ctx, vvolIds: readonly string[]): (LogicalDisk | undefined)[] {
+  const parsed = vvolIds.map((id) => parseVvolId(id)?.id);
+  const wanted = [...new Set(parsed.filter((id): id is string => id !== undefined))];
+  if (wanted.length === 0) return vvolIds.map(() => undefined);
+  const byId = new Map<string, LogicalDisk>();
+  for (const r of ctx.store.all<Row>(`${LD_SELECT} WHERE l.vvol_id IN (SELECT value FROM json_each(?))`, JSON.stringify(wanted))) {
+    const ld = toLd(r);
+    if (inScope(ctx, ld.arrayId)) byId.set(ld.vvolId as string, ld);
+  }
+  return parsed.map((id) => (id === undefined ? undefined : byId.get(id)));
+}
+
 /** A VVol by its VASA id; not found carries the manual's "The specified <VVOL> does not exist." */
 export function getVvol(ctx: Ctx, vvolId: string): LogicalDisk {
   const ld = findVvol(ctx, vvolId);

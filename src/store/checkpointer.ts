@@ -95,6 +95,9 @@ export class Checkpointer {
       this.stats.running = false;
       if (this.store.isOpen) this.store.setAutoCheckpoint(SQLITE_AUTOCHECKPOINT_PAGES);
       const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      // Held while it closes: unreferenced, a daemon with nothing else left to do would end
+      // here, before its store is closed and its lock released.
+      this.worker.ref();
       this.worker.postMessage({ type: 'close' } satisfies ToCheckpointWorker);
       await exited;
     }

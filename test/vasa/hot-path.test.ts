@@ -37,10 +37,15 @@ async function measure(store: Store, lds: { id: number; vvolId: string }[], call
   }
   const rowReads = new Map<number, number>(lds.map((l) => [l.id, 0]));
   const reading = /\bFROM lds l\b[\s\S]*\bWHERE l\.(id|vvol_id) = \?/;
-  const seen = (sql: string, params: unknown[]) => {
-    if (!reading.test(sql)) return;
-    const ld = byKey.get(params[0] as string | number);
+  // A batch's rows in one statement (findVvols): each id of the JSON list is one row read.
+  const readingMany = /\bFROM lds l\b[\s\S]*\bWHERE l\.(id|vvol_id) IN \(SELECT value FROM json_each\(\?\)\)/;
+  const count = (k: string | number) => {
+    const ld = byKey.get(k);
     if (ld !== undefined) rowReads.set(ld, (rowReads.get(ld) ?? 0) + 1);
+  };
+  const seen = (sql: string, params: unknown[]) => {
+    if (readingMany.test(sql)) for (const k of JSON.parse(params[0] as string) as (string | number)[]) count(k);
+    else if (reading.test(sql)) count(params[0] as string | number);
   };
   const get = store.get.bind(store);
   const all = store.all.bind(store);
