@@ -54,8 +54,45 @@ function prefixed(q: QN): string {
 
 const INTEGER = new Set(['long', 'int', 'short', 'byte', 'integer', 'unsignedLong', 'unsignedInt', 'unsignedShort', 'nonNegativeInteger', 'positiveInteger']);
 
+/** How an element is written, worked out once per declaration (not per value): its tag and its type's plan. */
+interface ElementPlan {
+  tag: string;
+  isAny: boolean;
+  type: TypePlan;
+}
+
+/** A type's shape for encoding: its elements in wire order (complex), or the builtin its text is written as. */
+interface TypePlan {
+  elements?: ElementDecl[];
+  builtin: string;
+}
+
 export class Codec {
+  /** By declaration object: the schema's own declarations are long-lived, so each is planned once. */
+  private readonly elementPlans = new WeakMap<object, ElementPlan>();
+  private readonly typePlans = new Map<string, TypePlan>();
+
   constructor(readonly schema: SchemaSet) {}
+
+  private typePlan(type: QN): TypePlan {
+    const k = key(type);
+    let p = this.typePlans.get(k);
+    if (!p) {
+      const t = this.schema.type(type);
+      p = t?.kind === 'complex' ? { elements: this.schema.elementsOf(type), builtin: '' } : { builtin: this.schema.builtin(type) };
+      this.typePlans.set(k, p);
+    }
+    return p;
+  }
+
+  private elementPlan(decl: Pick<ElementDecl, 'name' | 'ns' | 'type'>): ElementPlan {
+    let p = this.elementPlans.get(decl);
+    if (!p) {
+      p = { tag: prefixed({ ns: decl.ns, local: decl.name }), isAny: key(decl.type) === key(ANY_TYPE), type: this.typePlan(decl.type) };
+      this.elementPlans.set(decl, p);
+    }
+    return p;
+  }
 
   // ---------------------------------------------------------------- encoding
   /** Encodes one element (and its repeats when value is an array). */
@@ -65,25 +102,23 @@ export class Codec {
       for (const v of value) this.element(out, decl, v);
       return;
     }
-    const tag = prefixed({ ns: decl.ns, local: decl.name });
-    let type = decl.type;
+    const p = this.elementPlan(decl);
+    let tp = p.type;
     let typeAttr = '';
-    const isAny = key(type) === key(ANY_TYPE);
-    if (isAny || (typeof value === 'object' && value !== null && '$type' in (value as object))) {
+    if (p.isAny || (typeof value === 'object' && value !== null && '$type' in (value as object))) {
       // Values that carry their type always say so (Axis2 clients expect xsi:type on faults and in anyType slots).
-      const actual = this.actualType(value, type);
+      const actual = this.actualType(value, decl.type);
       typeAttr = ` xsi:type="${prefixed(actual)}"`;
-      type = actual;
+      tp = this.typePlan(actual);
     }
-    const t = this.schema.type(type);
-    if (t?.kind === 'complex') {
-      out.push(`<${tag}${typeAttr}>`);
+    if (tp.elements) {
+      out.push(`<${p.tag}${typeAttr}>`);
       const obj = value as Record<string, unknown>;
-      for (const el of this.schema.elementsOf(type)) this.element(out, el, obj[el.name]);
-      out.push(`</${tag}>`);
+      for (const el of tp.elements) this.element(out, el, obj[el.name]);
+      out.push(`</${p.tag}>`);
     } else {
-      const raw = isAny && typeof value === 'object' && value !== null && '$value' in (value as object) ? (value as { $value: unknown }).$value : value;
-      out.push(`<${tag}${typeAttr}>${escapeText(cleanText(this.primitive(raw, this.schema.builtin(type))))}</${tag}>`);
+      const raw = p.isAny && typeof value === 'object' && value !== null && '$value' in (value as object) ? (value as { $value: unknown }).$value : value;
+      out.push(`<${p.tag}${typeAttr}>${escapeText(cleanText(this.primitive(raw, tp.builtin)))}</${p.tag}>`);
     }
   }
 
