@@ -43,6 +43,8 @@ export const CERT_NAMES = {
   source: 'provider.source',
   trusted: 'trusted',
   ca: 'ca',
+  /** TLS session-ticket keys (src/vasa/http/tls-tickets.ts): a secret, `.key` keeps it out of the support bundle. */
+  ticketKeys: 'tls-tickets.key',
 } as const;
 
 /** Names inside the relation folders. */

@@ -29,6 +29,7 @@ import { healthRoute } from './http/health-route';
 import { DEFAULT_LIMITS, FaceLimits } from './http/limits';
 import { soapRoute } from './http/soap-route';
 import { createTlsServer } from './http/tls';
+import { TicketKeys } from './http/tls-tickets';
 import { Turns } from './http/turns';
 import { LoginGuard } from './login-guard';
 import { operationTable } from './ops';
@@ -129,10 +130,18 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   });
 
   // The SOAP endpoint's POSTs go straight to its handler (soap-route.ts); the rest to express.
+  // Session tickets a host got before a restart still resume its TLS session after it (tls-tickets.ts).
+  const tickets = TicketKeys.inDataFolder(o.dataDir, clock);
+  let ticketKeys: Buffer | undefined;
+  try {
+    ticketKeys = tickets.current();
+  } catch (e) {
+    log.warn(`TLS session tickets will not survive a restart: ${tickets.file} cannot be written (${(e as Error).message}).`);
+  }
   tls = createTlsServer(identity, limits, connections, (req, res) => {
     if (req.method === 'POST' && req.url === SERVICE_PATH) soapCall(req, res);
     else app(req, res);
-  });
+  }, ticketKeys);
   await new Promise<void>((resolve, reject) => {
     tls.once('error', reject);
     tls.listen(o.port, o.host ?? '0.0.0.0', () => resolve());
@@ -153,6 +162,15 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   certWatch.check();
   const sweepTimer = setInterval(() => face.sessions.sweep(), 60_000);
   sweepTimer.unref();
+  const ticketTimer = setInterval(() => {
+    try {
+      const keys = tickets.rotateIfDue();
+      if (keys) tls?.setTicketKeys(keys);
+    } catch (e) {
+      log.warn(`could not renew the TLS session-ticket keys in ${tickets.file}: ${(e as Error).message}`);
+    }
+  }, 3600_000);
+  ticketTimer.unref();
 
   return {
     port,
@@ -165,6 +183,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     async close() {
       certWatch.stop();
       clearInterval(sweepTimer);
+      clearInterval(ticketTimer);
       loopDelay.disable();
       await new Promise<void>((resolve) => {
         tls.close(() => resolve());

@@ -45,9 +45,9 @@ export function clientCertOf(sock: tlsTypes.TLSSocket): PeerCertificate {
 }
 
 
-export function createTlsServer(identity: { key: string; cert: string }, limits: FaceLimits, connections: ConnectionLimits, app: RequestListener): https.Server {
+export function createTlsServer(identity: { key: string; cert: string }, limits: FaceLimits, connections: ConnectionLimits, app: RequestListener, ticketKeys?: Buffer): https.Server {
   const tls = https.createServer({
-    key: identity.key, cert: identity.cert, requestCert: true, rejectUnauthorized: false,
+    key: identity.key, cert: identity.cert, requestCert: true, rejectUnauthorized: false, ...(ticketKeys ? { ticketKeys } : {}),
     minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true, handshakeTimeout: limits.handshakeTimeoutMs,
   }, app);
   tls.on('connection', connections.admit);
