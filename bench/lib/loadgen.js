@@ -367,11 +367,15 @@ const methods = {
   async reconnect(p) {
     const g = group(p.key);
     for (const c of g.clients) {
+      // The old connections are gone either way. With `resume` the host keeps its TLS
+      // session (the agent's session cache: its ticket is offered on the new connections,
+      // as a client that caches sessions does); without, it starts over (a full handshake).
       c.agent.destroy();
-      c.agent = new https.Agent({ keepAlive: true, maxSockets: p.sockets || 5, cert: tls.cert, key: tls.key, rejectUnauthorized: false });
+      if (!p.resume) c.agent = new https.Agent({ keepAlive: true, maxSockets: p.sockets || 5, cert: tls.cert, key: tls.key, rejectUnauthorized: false });
       c.cookie = undefined;
     }
     const stats = { busy: 0, timeouts: 0, transportErrors: 0 };
+    const hs0 = g.clients.reduce((a, c) => ({ full: a.full + c.handshakes.full, resumed: a.resumed + c.handshakes.resumed }), { full: 0, resumed: 0 });
     const setLat = [];
     const pollLat = [];
     const faults = {};
@@ -423,7 +427,9 @@ const methods = {
       }
       lastPoll = Math.max(lastPoll, now() - t0);
     }));
-    return { clients: g.clients.length, sessions, allSessionsMs: lastSession, allPolledMs: lastPoll, pollsOk, pollsFailed, faults, ...stats, setContextLatency: latency(setLat), pollLatency: latency(pollLat) };
+    const hs1 = g.clients.reduce((a, c) => ({ full: a.full + c.handshakes.full, resumed: a.resumed + c.handshakes.resumed }), { full: 0, resumed: 0 });
+    const handshakes = { full: hs1.full - hs0.full, resumed: hs1.resumed - hs0.resumed };
+    return { clients: g.clients.length, sessions, allSessionsMs: lastSession, allPolledMs: lastPoll, pollsOk, pollsFailed, faults, handshakes, ...stats, setContextLatency: latency(setLat), pollLatency: latency(pollLat) };
   },
 
   /**

@@ -50,6 +50,8 @@ class VasaClient {
     this.lastEventId = -1;
     this.lastAlarmId = -1;
     this.agent = new https.Agent({ keepAlive: true, maxSockets: o.sockets || 5, cert: tls.cert, key: tls.key, rejectUnauthorized: false });
+    /** TLS handshakes of this client's connections: full, and resumed from a session ticket. */
+    this.handshakes = { full: 0, resumed: 0 };
   }
 
   close() {
@@ -95,6 +97,9 @@ class VasaClient {
           resolve({ status: res.statusCode, ms: now() - started, bytes: buf.length, body: text, fault });
         });
         res.on('error', (e) => reject(new TransportError(e.message, 'RESPONSE')));
+      });
+      req.on('socket', (sock) => {
+        if (sock.connecting || !sock.encrypted || sock.pending) sock.once('secureConnect', () => { this.handshakes[sock.isSessionReused() ? 'resumed' : 'full']++; });
       });
       req.on('timeout', () => req.destroy(new TransportError(`timeout after ${this.timeoutMs} ms`, 'TIMEOUT')));
       req.on('error', (e) => reject(e instanceof TransportError ? e : new TransportError(e.message, e.code || 'ERROR')));
