@@ -106,8 +106,9 @@ interface Bound {
 
 function bindOne(ctx: Ctx, host: string, ld: LogicalDisk, allowedPeLdns: readonly number[] | undefined, st: BatchState): Bound {
   const vvolId = ld.vvolId as string;
-  let a = st.arrays.get(ld.arrayId);
-  if (!a) st.arrays.set(ld.arrayId, (a = getArray(ctx, ld.arrayId)));
+  let found = st.arrays.get(ld.arrayId);
+  if (!found) st.arrays.set(ld.arrayId, (found = getArray(ctx, ld.arrayId)));
+  const a = found;
   checkGate(a, 'bind');
   if (ld.state === 'deleting' || ld.state === 'prepared') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${vvolId} cannot be bound (state ${ld.state}).`, { state: ld.state });
   if (ld.access === 'NotReady') {
@@ -115,24 +116,39 @@ function bindOne(ctx: Ctx, host: string, ld: LogicalDisk, allowedPeLdns: readonl
   }
   const pe = choosePe(ctx, ld, host, allowedPeLdns, st);
   const s = ctx.store;
-  let b = s.get<{ secondary_id: number }>('SELECT secondary_id FROM bindings WHERE pe_id = ? AND vvol_ld_id = ?', pe.id, ld.id);
-  let newSecondary: number | undefined;
-  if (!b) {
-    newSecondary = nextSecondaryId(ctx, pe.id, st);
-    s.run('INSERT INTO bindings (pe_id, vvol_ld_id, secondary_id) VALUES (?, ?, ?)', pe.id, ld.id, newSecondary);
-    b = { secondary_id: newSecondary };
+  const had = s.get<{ secondary_id: number }>('SELECT secondary_id FROM bindings WHERE pe_id = ? AND vvol_ld_id = ?', pe.id, ld.id);
+  const newSecondary = had ? undefined : nextSecondaryId(ctx, pe.id, st);
+  return writesOnly(() => {
+    if (newSecondary !== undefined) s.run('INSERT INTO bindings (pe_id, vvol_ld_id, secondary_id) VALUES (?, ?, ?)', pe.id, ld.id, newSecondary);
+    const b = had ?? { secondary_id: newSecondary as number };
+      const added = s.run('INSERT OR IGNORE INTO binding_hosts (pe_id, vvol_ld_id, host, bound_at) VALUES (?, ?, ?, ?)', pe.id, ld.id, host, ctx.clock.now()).changes;
+    const event = added
+      ? {
+        arrayId: a.id,
+        e: {
+          type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.bound',
+          message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was bound to the PE ${hex4(pe.ldn)}h for the host ${host}.`, params: { host, pe: hex4(pe.ldn) },
+        } satisfies EventInput,
+      }
+      : undefined;
+    return { handle: { vvolId, peLdn: pe.ldn, peId: peEui(a.wwn, pe.ldn), secondaryId: b.secondary_id, sizeMB: Math.ceil(ld.capacity / MiB) }, pe, newSecondary, event };
+  });
+}
+
+/**
+ * The writes of one batch item, after every check that can refuse it: an item needs no
+ * savepoint of its own (a bind of 64 took 64 SAVEPOINT/RELEASE pairs), because a refusal
+ * (ArrayError) never comes after a write. Should one ever be thrown here, it fails the
+ * whole call (the caller's transaction or group savepoint undoes it) instead of leaving
+ * one item half done.
+ */
+function writesOnly<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ArrayError) throw new Error(`A batch item was refused after its first write (${e.code}: ${e.message}); the call is undone whole.`, { cause: e });
+    throw e;
   }
-  const added = s.run('INSERT OR IGNORE INTO binding_hosts (pe_id, vvol_ld_id, host, bound_at) VALUES (?, ?, ?, ?)', pe.id, ld.id, host, ctx.clock.now()).changes;
-  const event = added
-    ? {
-      arrayId: a.id,
-      e: {
-        type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.bound',
-        message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was bound to the PE ${hex4(pe.ldn)}h for the host ${host}.`, params: { host, pe: hex4(pe.ldn) },
-      } satisfies EventInput,
-    }
-    : undefined;
-  return { handle: { vvolId, peLdn: pe.ldn, peId: peEui(a.wwn, pe.ldn), secondaryId: b.secondary_id, sizeMB: Math.ceil(ld.capacity / MiB) }, pe, newSecondary, event };
 }
 
 function checkHost(host: string): void {
@@ -162,7 +178,7 @@ function bindEach(ctx: Ctx, host: string, vvolIds: string[], found: (LogicalDisk
     const vvolId = vvolIds[n];
     if (ld instanceof ArrayError) return { vvolId, ok: false, error: ld };
     try {
-      const bound = ctx.store.savepoint(() => bindOne(ctx, host, ld, allowed, st));
+      const bound = bindOne(ctx, host, ld, allowed, st);
       if (bound.event) events.push(bound.event);
       if (bound.newSecondary !== undefined) {
         // A new binding row: one more behind its PE (the trigger counted it in the store too).
@@ -252,7 +268,9 @@ function unbindOne(ctx: Ctx, host: string, vvolId: string, peLdn: number | undef
   if (rows.length === 0) {
     throw new ArrayError('NOT_FOUND', `The VVOL ${vvolId} is not bound for the host ${host}${peLdn !== undefined ? ` through the PE ${hex4(peLdn)}h` : ''}.`, { vvolId, host });
   }
-  for (const r of rows) dropHost(ctx, r.pe_id, ld.id, host);
+  writesOnly(() => {
+    for (const r of rows) dropHost(ctx, r.pe_id, ld.id, host);
+  });
   return { arrayId: a.id, e: { type: 'Config', configType: 'Update', objectType: 'VirtualVolume', objectId: vvolId, messageId: 'nec.vvol.unbound', message: `The VVOL ${ld.name} (${hex4(ld.ldn)}h) was unbound for the host ${host}.`, params: { host } } };
 }
 
@@ -263,7 +281,7 @@ export function unbindVvols(ctx: Ctx, host: string, items: { vvolId: string; peL
   const events: { arrayId: number; e: EventInput }[] = [];
   const results = items.map((it, n) => {
     try {
-      events.push(ctx.store.savepoint(() => unbindOne(ctx, host, it.vvolId, it.peLdn, arrays, found[n])));
+      events.push(unbindOne(ctx, host, it.vvolId, it.peLdn, arrays, found[n]));
       return { vvolId: it.vvolId, ok: true as const };
     } catch (e) {
       if (e instanceof ArrayError) return { vvolId: it.vvolId, ok: false as const, error: e };

@@ -295,3 +295,25 @@ test('B12: a clone of a clone makes the middle one FCV and FEV at once: no backu
   expect(f.engine.getLd(f.array, mid.ldn).clone).toBe('FCV');
   expect(f.engine.applicability(f.array, mid.ldn)).toMatchObject({ backup: false, ioControl: true, dataRelocationInsideLd: true });
 });
+
+describe('bind and unbind batches: a refused item changes nothing, the others are done (no savepoint per item)', () => {
+  beforeEach(() => { f = buildArray(); });
+
+  test('a prepared snapshot VVol in a batch is refused alone; the batch events are numbered in item order', () => {
+    const [a, b] = [vvol(f), vvol(f)];
+    const prepared = f.engine.prepareSnapshot(a.vvolId!);
+    const events0 = f.engine.vasaEvents(-1).last;
+    const r = f.engine.bindBatch('esxi01', [a.vvolId!, prepared.vvolId!, b.vvolId!]);
+    expect(r.results.map((x) => (x.ok ? 'ok' : x.error.code))).toEqual(['ok', 'FAILED_PRECONDITION', 'ok']);
+    expect(f.engine.listBindings(f.array, 'esxi01').map((x) => x.vvolId).sort()).toEqual([a.vvolId, b.vvolId].sort());
+    // Two bound events, consecutive, in item order; nothing for the refused one.
+    const bound = f.engine.eventsSince(f.array, 0).filter((e) => e.messageId === 'nec.vvol.bound');
+    expect(bound.map((e) => e.objectId)).toEqual([a.vvolId, b.vvolId]);
+    expect(bound[1].seq - bound[0].seq).toBe(1);
+    expect(f.engine.vasaEvents(-1).last).toBe(events0 + 2);
+    // Unbinding the three: the never-bound one is refused alone, the two go.
+    const u = f.engine.unbindVvols('esxi01', [{ vvolId: a.vvolId! }, { vvolId: prepared.vvolId! }, { vvolId: b.vvolId! }]);
+    expect(u.map((x) => (x.ok ? 'ok' : x.error.code))).toEqual(['ok', 'NOT_FOUND', 'ok']);
+    expect(f.engine.listBindings(f.array, 'esxi01')).toEqual([]);
+  });
+});
