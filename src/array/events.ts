@@ -32,8 +32,20 @@ export const VASA_EVENT_FILTER = `NOT (type = 'Config' AND object_type IN (${VAS
 
 /** The feed's query (exported for the test that checks it uses events_feed). */
 export const VASA_EVENTS_QUERY = `SELECT * FROM events WHERE gseq > ? AND ${VASA_EVENT_FILTER} ORDER BY gseq LIMIT ?`;
-// `+array_id`: the array filter must not draw SQLite to the primary key (all of an array's events) away from events_feed.
-export const VASA_EVENTS_OF_ARRAYS_QUERY = `SELECT * FROM events WHERE gseq > ? AND ${VASA_EVENT_FILTER} AND +array_id IN (SELECT value FROM json_each(?)) ORDER BY gseq LIMIT ?`;
+/**
+ * The feed of some arrays. `+array_id`: the array filter must not draw SQLite to the
+ * primary key (all of an array's events) away from events_feed. The ids (integers) are
+ * written into the statement, a handful of statements for the store's statement cache:
+ * with a json_each list SQLite built a Bloom filter on every poll (15 µs of a 36 µs
+ * getEvents when nothing was new).
+ */
+export function vasaEventsOfArraysQuery(arrayIds: readonly number[]): string {
+  const list = arrayIds.map((id) => {
+    if (!Number.isSafeInteger(id)) throw new Error(`not an array id: ${id}`);
+    return String(id);
+  });
+  return `SELECT * FROM events WHERE gseq > ? AND ${VASA_EVENT_FILTER} AND +array_id IN (${list.join(',')}) ORDER BY gseq LIMIT ?`;
+}
 export interface EventInput {
   type: EventType;
   configType?: ConfigType;
@@ -214,7 +226,7 @@ export function vasaEvents(ctx: Ctx, after: number, limit: number, arrayIds?: re
   const last = checkedLast(ctx, 'events', after, feedMark);
   const from = Math.max(after, 0);
   const rows = arrayIds
-    ? ctx.store.all(VASA_EVENTS_OF_ARRAYS_QUERY, from, JSON.stringify(arrayIds), limit)
+    ? ctx.store.all(vasaEventsOfArraysQuery(arrayIds), from, limit)
     : ctx.store.all(VASA_EVENTS_QUERY, from, limit);
   return { entries: rows.map(toEvent), last };
 }

@@ -3,7 +3,7 @@
  * per-PE binding counts kept by triggers, the event feed's partial index, the PE list
  * without reading every LD, and read batches that cannot hide a write.
  */
-import { VASA_EVENTS_OF_ARRAYS_QUERY, VASA_EVENTS_QUERY } from '../../src/array/events';
+import { vasaEventsOfArraysQuery, VASA_EVENTS_QUERY } from '../../src/array/events';
 import { buildArray, GB } from '../helpers/fixture';
 
 const count = (f: ReturnType<typeof buildArray>, ldn: number) =>
@@ -29,8 +29,8 @@ test('the per-PE binding counts follow binds, unbinds and unbinds from all hosts
 
 test('the event feed query uses the partial index of the feed\'s entries', () => {
   const f = buildArray();
-  for (const sql of [VASA_EVENTS_QUERY, VASA_EVENTS_OF_ARRAYS_QUERY]) {
-    const plan = f.store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql === VASA_EVENTS_QUERY ? [0, 10] : [0, '[1]', 10])) as { detail: string }[];
+  for (const sql of [VASA_EVENTS_QUERY, vasaEventsOfArraysQuery([1]), vasaEventsOfArraysQuery([1, 2])]) {
+    const plan = f.store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0, 10) as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toContain('USING INDEX events_feed');
   }
   // Per-VVol configuration events stay out of the feed; the others are in it, in order.
