@@ -18,23 +18,27 @@ function post(m: FromCheckpointWorker): void {
   port!.postMessage(m);
 }
 
-let db: Database.Database;
-try {
-  db = new Database(data.file, { fileMustExist: true, timeout: data.busyTimeoutMs });
-  // synchronous=FULL: the log is fsynced before its pages are copied and the database after (SQLite does both in a checkpoint).
-  db.pragma('synchronous = FULL');
-  db.pragma('wal_autocheckpoint = 0');
-} catch (e) {
-  post({ type: 'failed', message: `cannot open ${data.file}: ${(e as Error).message}` });
-  throw e;
+/** The worker's connection; undefined when it could not be opened (the main thread is told, and stops the worker). */
+function open(): Database.Database | undefined {
+  try {
+    const d = new Database(data.file, { fileMustExist: true, timeout: data.busyTimeoutMs });
+    // synchronous=FULL: the log is fsynced before its pages are copied and the database after (SQLite does both in a checkpoint).
+    d.pragma('synchronous = FULL');
+    d.pragma('wal_autocheckpoint = 0');
+    return d;
+  } catch (e) {
+    post({ type: 'failed', message: `cannot open ${data.file}: ${(e as Error).message}`, fatal: true });
+    return undefined;
+  }
 }
+const db = open();
 
 const wal = `${data.file}-wal`;
 let running = false;
 
 /** One PASSIVE checkpoint; `framesLeft` > 0 when readers still needed older pages (the next one copies them). */
 function checkpoint(reason: 'written' | 'asked'): void {
-  if (running) return;
+  if (running || !db) return;
   running = true;
   const t0 = process.hrtime.bigint();
   try {
@@ -63,6 +67,7 @@ function stamp(): string {
   }
 }
 const timer = setInterval(() => {
+  if (!db) return;
   const now = stamp();
   if (now === seen) return;
   checkpoint('written');
@@ -75,7 +80,7 @@ port.on('message', (m: ToCheckpointWorker) => {
     seen = stamp();
   } else if (m.type === 'close') {
     clearInterval(timer);
-    db.close();
+    db?.close();
     port.close();
   }
 });

@@ -26,7 +26,8 @@ export interface CheckpointWorkerData {
 export type ToCheckpointWorker = { type: 'now' } | { type: 'close' };
 export type FromCheckpointWorker =
   | { type: 'checkpointed'; reason: 'written' | 'asked'; frames: number; copied: number; busy: boolean; ms: number }
-  | { type: 'failed'; message: string };
+  /** fatal: the worker cannot work at all (its connection could not be opened). */
+  | { type: 'failed'; message: string; fatal?: boolean };
 
 /** SQLite's default: what the daemon's connection goes back to without the worker. */
 export const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
@@ -112,6 +113,11 @@ export class Checkpointer {
       this.stats.maxMs = Math.max(this.stats.maxMs, m.ms);
       if (m.reason === 'asked') this.waiters.shift()?.();
       for (const w of this.watchers.splice(0)) w();
+    } else if (m.fatal) {
+      this.stats.failures++;
+      this.fallBack(`the checkpoint worker cannot work (${m.message})`);
+      this.closing = true;
+      void this.worker.terminate();
     } else {
       this.stats.failures++;
       this.log?.warn(`store checkpoint: ${m.message}`);
