@@ -2,29 +2,43 @@
  * `backup`: the backup operation commands of Appendix E and F.3 (K1-K6, L9):
  * `online` (onlineBackup), `relation` (VM-VVOLRelation), `status`, `cancel`, `restore`.
  * Messages go to the console as the manual prints them; exit 0 normal, 1 abnormal.
- * Like every CLI call, background copies are advanced (engine tick) first.
+ * Like every CLI call, background copies are advanced (engine tick) first. With vCenter
+ * settings the VMName and DataCenterName are vCenter's: the inventory is read once
+ * before the command (the daemon's saved one while it is current), and `restore` powers
+ * the VM off through vCenter first.
  */
 import type { Command } from 'commander';
 import type { DiskArrayEngine } from '../array/engine';
 import { BackupOperations, BackupOptions, CommandResult } from '../backup/operations';
-import { DEFAULT_RELATION_OPTIONS, relationSettings } from '../relation/service';
 import { dataDir } from '../sys/runtime';
+import type { VmNamingData } from '../vcenter/naming';
 import { withManagedAssembly } from './run';
 
 export interface BackupCliContext {
   engine: DiskArrayEngine;
   options: BackupOptions;
+  /** Printed to stderr before the command's output (vCenter answered not, older names are used). */
+  warnings?: string[];
   close(): void;
 }
 
-export type BackupOpener = (o: { data: string }) => BackupCliContext;
+export type BackupOpener = (o: { data: string }) => BackupCliContext | Promise<BackupCliContext>;
 
-/** The same assembly as the daemon's: the managed arrays, the provider's vCenter and datacenter. */
-export function openBackupFolder(o: { data: string }): BackupCliContext {
-  return withManagedAssembly(o.data, (a) => ({
-    engine: a.managed,
-    options: { datacenter: DEFAULT_RELATION_OPTIONS.datacenter, vCenterServer: relationSettings(a.settings.get()).vCenterServer },
-  }));
+/** The same assembly as the daemon's: the managed arrays, the vCenter link's names, restores that power VMs off. */
+export async function openBackupFolder(o: { data: string }): Promise<BackupCliContext> {
+  let refresh: () => Promise<VmNamingData> = () => Promise.resolve({ source: 'metadata', datacenter: '', vCenterServer: '' });
+  const ctx = withManagedAssembly(o.data, (a) => {
+    refresh = () => a.vcenter.freshNaming(a.cliInventoryAgeMs(), a.relation.options.datacenter);
+    return { engine: a.managed, options: a.backupOptions() };
+  });
+  try {
+    const naming = await refresh();
+    const stale = naming.source === 'vcenter' && naming.inventory && naming.problem;
+    return stale ? { ...ctx, warnings: [`vCenter Server ${naming.vCenterServer} did not answer (${naming.problem}); VM names are as read at ${new Date((naming.inventory as { readAt: number }).readAt).toISOString()}.`] } : ctx;
+  } catch (e) {
+    ctx.close();
+    throw e;
+  }
 }
 
 function print(r: CommandResult): void {
@@ -33,13 +47,14 @@ function print(r: CommandResult): void {
   process.exitCode = r.exit;
 }
 
-function run(cmd: Command, open: BackupOpener, body: (ops: BackupOperations) => CommandResult): void {
+async function run(cmd: Command, open: BackupOpener, body: (ops: BackupOperations) => CommandResult | Promise<CommandResult>): Promise<void> {
   const { data } = cmd.optsWithGlobals<{ data: string }>();
   let ctx: BackupCliContext | undefined;
   try {
-    ctx = open({ data });
+    ctx = await open({ data });
+    for (const w of ctx.warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
     ctx.engine.tick();
-    print(body(new BackupOperations(ctx.engine, ctx.options)));
+    print(await body(new BackupOperations(ctx.engine, ctx.options)));
   } catch (e) {
     process.stderr.write(`Unexpected error occurred.\n${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;

@@ -40,7 +40,11 @@ export type RelationOpener = (o: RelationOpenOptions) => RelationCliContext;
  * rewrites the other's.
  */
 export function openDataFolder(o: RelationOpenOptions): RelationCliContext {
-  return withManagedAssembly(o.data, (a) => ({ engine: a.managed, clock: a.clock, dataDir: a.layout.dir, relation: relationSettings(a.settings.get()) }));
+  return withManagedAssembly(o.data, (a) => ({
+    engine: a.managed, clock: a.clock, dataDir: a.layout.dir,
+    // The same vCenter link as the daemon's: its names (the daemon's saved inventory while it is current).
+    relation: { ...relationSettings(a.settings.get()), vmNaming: a.relation.options.vmNaming },
+  }));
 }
 
 /** Warnings go to stderr; errors are printed from the results, info is not shown. */

@@ -34,16 +34,22 @@ export interface SchedulerCliContext {
   close(): void;
 }
 
-export type SchedulerOpener = (o: { data: string }) => SchedulerCliContext;
+export type SchedulerOpener = (o: { data: string }) => SchedulerCliContext | Promise<SchedulerCliContext>;
 
 type Ticking = ImageBackupApi & { tick?: () => void | Promise<void>; settleMail?: () => Promise<void> };
 
-/** The default opener: the daemon's assembly over the data folder (store shared through WAL). */
-export function openSchedulerFolder(o: { data: string }): SchedulerCliContext {
+/**
+ * The default opener: the daemon's assembly over the data folder (store shared through
+ * WAL). With vCenter settings the VM names are read once first (the daemon's saved
+ * inventory while it is current), as the backup commands do.
+ */
+export async function openSchedulerFolder(o: { data: string }): Promise<SchedulerCliContext> {
   if (!fs.existsSync(path.join(o.data, STORE_FILE))) {
     throw new CliError(`There is no provider store (${STORE_FILE}) in the data folder ${o.data}. Start the provider once (\`npm start\`) first.`, EXIT.noData, 'NO_STORE');
   }
-  return withManagedAssembly(o.data, (a) => {
+  let refresh: () => Promise<unknown> = () => Promise.resolve();
+  const ctx = withManagedAssembly(o.data, (a) => {
+    refresh = () => a.vcenter.freshNaming(a.cliInventoryAgeMs(), a.relation.options.datacenter);
     const api: Ticking = a.imageBackup;
     return {
       api,
@@ -51,6 +57,13 @@ export function openSchedulerFolder(o: { data: string }): SchedulerCliContext {
       ...(typeof api.settleMail === 'function' ? { settle: () => api.settleMail?.() ?? Promise.resolve() } : {}),
     };
   });
+  try {
+    await refresh();
+  } catch (e) {
+    ctx.close();
+    throw e;
+  }
+  return ctx;
 }
 
 export const EXIT_BY_SCHEDULER_CODE: Record<SchedulerError['code'], number> = {
@@ -116,7 +129,7 @@ export async function runScheduler(cmd: Command, open: SchedulerOpener, body: (e
   const json = !!opts.json;
   let ctx: SchedulerCliContext | undefined;
   try {
-    ctx = open({ data: opts.data });
+    ctx = await open({ data: opts.data });
     const env: CommandEnv = { ctx, json, checks: new RequestChecks(), progress: (line) => process.stderr.write(`${line}\n`) };
     process.exitCode = print(await body(env), json);
   } catch (e) {

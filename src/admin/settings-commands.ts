@@ -34,6 +34,8 @@ interface Flags {
   conf: string;
   data: string;
   json?: boolean;
+  /** -v: the SHA-256 thumbprint of vCenter's certificate to trust ("none": this machine's CAs). */
+  thumbprint?: string;
   s?: boolean;
   a?: boolean;
   d?: boolean;
@@ -51,7 +53,7 @@ const MODES: Record<Mode, { operands: string[]; help: string; password?: boolean
   d: { operands: ['<ip>'], help: 'unregister a disk array' },
   l: { operands: [], help: 'list the registered disk arrays' },
   t: { operands: ['<minutes>'], help: 'output interval of the VM-to-VVOL relation file, 5 to 1440 minutes (L11; default 5)' },
-  v: { operands: ['<ip>', '<https-port>', '<user>', '[<password>]'], password: true, help: 'register vCenter Server (IPv4, HTTPS port, default 443, SSO user and password; these symbols are refused: " & \' , ; < = > ^ |); the password is stored encrypted. Without <password> it is asked for (no echo) or read from stdin' },
+  v: { operands: ['<ip>', '<https-port>', '<user>', '[<password>]'], password: true, help: 'register vCenter Server (IPv4, HTTPS port, default 443, SSO user and password; these symbols are refused: " & \' , ; < = > ^ |); the password is stored encrypted. Without <password> it is asked for (no echo) or read from stdin. With --thumbprint, its certificate is trusted by its SHA-256 fingerprint' },
 };
 
 const EXIT_BY_SETTINGS_CODE: Record<SettingsErrorCode, number> = {
@@ -73,11 +75,18 @@ Examples:
   $ npm run -s cli -- settings -l
   $ npm run -s cli -- settings -t 60
   $ npm run -s cli -- settings -v 192.168.1.5 443 administrator@vsphere.local
+  $ npm run -s cli -- settings -v 192.168.1.5 443 administrator@vsphere.local --thumbprint 3F:A2:...:9C
   $ npm run -s cli -- settings -s vasaadmin
   $ printf '%s\\n' "$NEW_PASSWORD" | npm run -s cli -- settings -s vasaadmin
   $ npm run -s cli -- settings show --json
   $ npm run -s cli -- settings mail --smtp-host mail.example.com --smtp-port 587 --to ops@example.com
   (image-backup job mails: see \`settings mail --help\`)
+
+vCenter's certificate: the provider checks it before it sends the password. Without
+--thumbprint it must verify against this machine's CAs (and name the address); vCenter's
+own (VMCA) certificate usually does not, so give its SHA-256 fingerprint (the refusal in
+\`status\` and the log names the one presented). -v without --thumbprint keeps the one set
+for the same address and port; --thumbprint none trusts the CAs again.
 
 Passwords: leave them off the command line (where other users see them in \`ps\`): on a
 terminal they are asked for without echo (the provider account's twice), otherwise the
@@ -152,9 +161,9 @@ function perform(mode: Mode, values: string[], o: Flags): void {
     }
     case 'v': {
       const [ip, httpsPort, user, password] = values;
-      const s = updateSettings(o.conf, (cur) => withVCenter(cur, { ip, httpsPort, user, password }, o.data));
+      const s = updateSettings(o.conf, (cur) => withVCenter(cur, { ip, httpsPort, user, password, ...(o.thumbprint !== undefined ? { thumbprint: o.thumbprint } : {}) }, o.data));
       const v = s.vCenter as NonNullable<typeof s.vCenter>;
-      return done(o, 'Set successfully!', { vCenter: { ip: v.ip, httpsPort: v.httpsPort, user: v.user } });
+      return done(o, 'Set successfully!', { vCenter: { ip: v.ip, httpsPort: v.httpsPort, user: v.user, ...(v.thumbprint ? { thumbprint: v.thumbprint } : {}) } });
     }
   }
 }
@@ -179,6 +188,7 @@ function chooseMode(values: string[], o: Flags): Mode | 'show' {
     throw new CliError('Give one of the options -s, -a, -d, -l, -t, -v (or the command `show` or `mail`); see `settings --help`. A value beginning with "-" goes after `--` (settings -s admin -- -secret).');
   }
   const mode = modes[0];
+  if (o.thumbprint !== undefined && mode !== 'v') throw new CliError('--thumbprint goes with -v (vCenter Server) only.');
   const spec = MODES[mode];
   const fits = values.length === spec.operands.length || (spec.password && values.length === spec.operands.length - 1);
   if (!fits) {
@@ -192,10 +202,11 @@ export function registerSettingsCommands(program: Command, deps: SettingsDeps = 
   const settings = program
     .command('settings')
     .description('provider settings, as the NEC SetProviderConf command: provider account, disk arrays, relation file interval, vCenter Server')
-    .usage('-s <user> [<password>] | -a <ip> | -d <ip> | -l | -t <minutes> | -v <ip> <https-port> <user> [<password>] | show [--json] | mail [options]')
+    .usage('-s <user> [<password>] | -a <ip> | -d <ip> | -l | -t <minutes> | -v <ip> <https-port> <user> [<password>] [--thumbprint <sha256>] | show [--json] | mail [options]')
     .option('--conf <dir>', 'configuration folder holding provider-settings.jsonc (env VASA_PROVIDER_CONF)', confDir())
     .option('--data <dir>', 'provider data folder: provider account, settings.key (env VASA_PROVIDER_DATA)', dataDir())
     .option('--json', 'print JSON instead of text')
+    .option('--thumbprint <sha256>', 'with -v: the SHA-256 fingerprint of vCenter\'s certificate to trust (AB:CD:...); "none": this machine\'s CAs')
     .argument('[values...]', 'the values of the option; or `show` to print the settings (passwords redacted)')
     .allowUnknownOption()
     .addHelpText('after', EPILOG);

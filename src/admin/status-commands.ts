@@ -1,6 +1,7 @@
 /**
  * `status`: is the provider running, which account and certificate vCenter sees, the
- * settings, per disk array its monitoring state and the last relation file written
+ * settings, the vCenter link (last refresh, or its failure with the manual's message
+ * and the inventory still in use), per disk array its monitoring state and the last relation file written
  * with its outcome, and the image-backup scheduler's summary (plans, runs in flight, the
  * last finished job, images, second copies). Reads the folders only (works with the daemon stopped). Exit 0 when
  * it could report; 1 when the settings are invalid or the store cannot be read.
@@ -11,6 +12,7 @@ import { confDir, dataDir } from '../sys/runtime';
 import { summaryLines } from '../config/settings-summary';
 import { EXIT, reportError } from './run';
 import { bytes } from './format-scheduler';
+import { vCenterStatusLines } from '../vcenter/state';
 import { ArrayStatus, gatherStatus, ImageBackupRunStatus, ImageBackupStatus, ProviderStatus } from './support/provider-status';
 
 export interface StatusDeps {
@@ -96,6 +98,7 @@ export function statusLines(s: ProviderStatus): string[] {
     `Provider account: ${s.providerAccount ? s.providerAccount.user : '(not set yet)'}`,
     certLine(s),
     ...settings,
+    ...(s.vCenter ? vCenterStatusLines(s.vCenter) : []),
     `Disk arrays in the store: ${s.arrays.length}`,
     ...s.arrays.flatMap(arrayLines),
     ...s.unmatchedDiskArrays.map((ip) => `  ${ip}: registered in the settings, but no disk array in the store has this address`),

@@ -1,8 +1,10 @@
 /**
  * The one assembly, shared by the daemon and every CLI command: data folder -> store ->
- * engine -> the managed-array scope -> services. Nothing else wires these. The daemon
- * (src/app/daemon.ts) adds the VASA face, the settings watcher and the timers around
- * what is built here; a CLI command uses it as it is and closes it.
+ * engine -> the managed-array scope -> services (the vCenter link before its users: the
+ * relation writer, the backup commands and the scheduler name VMs through it). Nothing
+ * else wires these. The daemon (src/app/daemon.ts) adds the VASA face, the settings
+ * watcher and the timers around what is built here; a CLI command uses it as it is and
+ * closes it.
  *
  *   role 'daemon': takes the data folder's lock, checks the store (quick_check), makes
  *                  the demo array on a fresh folder, needs valid settings
@@ -29,6 +31,9 @@ import { imageBackupSection, schedulerSettings } from '../scheduler/settings';
 import type { SchedulerSettings } from '../scheduler/contract';
 import { CheckpointService } from '../store/checkpointer';
 import { Store } from '../store/db';
+import type { BackupOptions } from '../backup/operations';
+import { ALARM_LOGIN_FAILED } from '../vcenter/messages';
+import { InventoryService, VCenterAlarm } from '../vcenter/service';
 import { acquireDataLock, DataLock } from '../store/lock';
 import { DataLayout, dataLayout } from '../sys/layout';
 import type { Runtime } from '../sys/runtime';
@@ -57,6 +62,8 @@ export class Assembly {
   /** The managed arrays only (the provider settings' list, all when it is empty): what vCenter and the relation file see. */
   readonly managed: DiskArrayEngine;
   readonly relation: RelationService;
+  /** The vCenter link: VM and datacenter names, powering VMs off before a restore. */
+  readonly vcenter: InventoryService;
   /** The services, in start order; the daemon stops them in reverse. */
   readonly services: Service<ProviderSettings>[];
   /** Names of the demo arrays made at this start (a fresh data folder). */
@@ -82,6 +89,13 @@ export class Assembly {
     // Before scoping: the managed view shares the judge (pool changes raise Compliance alarms at once).
     this.engine.setComplianceJudge(complianceVerdict);
     this.managed = this.engine.scoped((a: DiskArray) => isManagedArray(this.settings.get(), a.ip));
+    const daemon = lock !== undefined;
+    this.vcenter = new InventoryService({
+      dataDir: runtime.dataDir, clock, settings: () => this.settings.get(),
+      log: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+      // The daemon keeps the last good inventory for `status`, the CLI and its next start, and raises the alarm.
+      persist: daemon, ...(daemon ? { onAlarm: (al: VCenterAlarm) => this.raiseVCenterAlarm(al) } : {}),
+    });
     const relationLog: RelationLogger = { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
     this.relation = new RelationService(this.managed, clock, runtime.dataDir, relationLog, {
       ...(settings ? relationSettings(settings.get()) : {}),
@@ -92,11 +106,14 @@ export class Assembly {
           log.error(`could not raise the relation alarm: ${(e as Error).message}`);
         }
       },
+      // A pass names VMs by an inventory at most a minute old (the CLI's: the daemon's while it is current).
+      vmNaming: (datacenter) => this.vcenter.freshNaming(daemon ? 60_000 : this.cliInventoryAgeMs(), datacenter),
       ...relationOverrides,
     });
     // The daemon's checkpoints run in a worker thread (first in the list: stopped last, before the store closes).
     this.services = settings ? [new CheckpointService(store, { log })] : [];
-    this.services.push(this.relation);
+    // The vCenter link before its users: the relation writer and the scheduler name VMs through it.
+    this.services.push(this.vcenter, this.relation);
     // The daemon builds the scheduler now (its settings are read); a CLI command when it first asks.
     if (settings) this.services.push(this.imageBackup);
   }
@@ -120,10 +137,52 @@ export class Assembly {
         defaultStoreDir: this.layout.backups,
         fromProvider,
         datacenter: this.relation.options.datacenter,
+        naming: () => this.vcenter.naming(this.relation.options.datacenter),
+        power: this.vcenter,
         log: { info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
       });
     }
     return this.scheduler;
+  }
+
+  /**
+   * What the backup operations (src/backup/operations.ts) need, for the CLI and the admin
+   * API alike: VMs and datacenters named through the vCenter link (read at each call, so
+   * a refresh or a settings change is seen), vCenter's address, and restores that power
+   * the VM off through vCenter first. A CLI command refreshes the inventory once before
+   * (`vcenter.freshNaming`).
+   */
+  backupOptions(): BackupOptions {
+    const datacenter = this.relation.options.datacenter;
+    const vcenter = this.vcenter;
+    const settings = this.settings;
+    return {
+      datacenter,
+      get vCenterServer() {
+        return settings.get().vCenter?.ip ?? '';
+      },
+      naming: () => vcenter.naming(datacenter),
+      power: vcenter,
+    };
+  }
+
+  /** How old the daemon's saved inventory may be for a CLI command to use it instead of reading vCenter itself. */
+  cliInventoryAgeMs(): number {
+    return this.settings.get().relationIntervalMinutes * 60_000 + 60_000;
+  }
+
+  /** The vCenter link's alarm, on every managed array (the VASA alarm feed is per array). */
+  private raiseVCenterAlarm(al: VCenterAlarm): void {
+    try {
+      for (const a of this.managed.listArrays()) {
+        this.engine.raiseAlarm(a.name, {
+          type: 'Manageability', status: al.status, objectType: 'StorageArray', objectId: a.serial, messageId: ALARM_LOGIN_FAILED, message: al.message,
+          ...(al.cause ? { params: { cause: al.cause } } : {}),
+        });
+      }
+    } catch (e) {
+      this.log.error(`could not raise the vCenter alarm: ${(e as Error).message}`);
+    }
   }
 
   /** The SMTP password in clear for the mailer; a password that cannot be unsealed is left out (and logged), never fatal. */
@@ -144,6 +203,7 @@ export class Assembly {
   get settings(): SettingsHolder {
     if (!this.holder) {
       this.holder = new SettingsHolder(loadSettings(this.runtime.confDir));
+      this.vcenter.applySettings(this.holder.get());
       this.relation.applySettings(this.holder.get());
       this.scheduler?.applySettings(this.holder.get());
     }

@@ -22,6 +22,7 @@ function vCenterChange(a: VCenterSettings | null, b: VCenterSettings | null): st
   if (a.ip !== b.ip || a.httpsPort !== b.httpsPort) parts.push(`${a.ip}:${a.httpsPort} -> ${b.ip}:${b.httpsPort}`);
   if (a.user !== b.user) parts.push(`user ${a.user} -> ${b.user}`);
   if (a.password !== b.password) parts.push('password changed');
+  if ((a.thumbprint ?? '') !== (b.thumbprint ?? '')) parts.push(`certificate thumbprint ${a.thumbprint ?? 'none (CAs)'} -> ${b.thumbprint ?? 'none (CAs)'}`);
   return parts.length ? `vCenter Server: ${parts.join(', ')}` : undefined;
 }
 

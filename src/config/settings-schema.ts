@@ -25,6 +25,12 @@ export interface VCenterSettings {
   readonly user: string;
   /** The SSO password, sealed with <data>/settings.key (never the clear text). */
   readonly password: string;
+  /**
+   * SHA-256 fingerprint of vCenter's certificate ("AB:CD:...", 32 bytes): the provider
+   * trusts exactly that certificate. Absent: the certificate must verify against this
+   * machine's CAs (vCenter's own VMCA certificates usually do not: pin it then).
+   */
+  readonly thumbprint?: string;
 }
 
 /** The SMTP server the image-backup job mails go through; none: they are written to the outbox folder. */
@@ -116,6 +122,21 @@ export function portProblem(what: string, value: unknown): string | undefined {
   return undefined;
 }
 
+/** A SHA-256 certificate fingerprint in the form the settings keep it: 32 upper-case hex pairs joined by colons. */
+export const THUMBPRINT_PATTERN = '^([0-9A-F]{2}:){31}[0-9A-F]{2}$';
+
+/**
+ * A thumbprint as typed (any case, with colons, spaces or nothing between the pairs)
+ * in the settings' form; undefined when it is not a SHA-256 fingerprint.
+ */
+export function normalizeThumbprint(value: string): string | undefined {
+  const hex = value.replace(/^sha-?256[:=\s]*/i, '').replace(/[\s:]/g, '').toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
+  return hex.match(/../g)?.join(':');
+}
+
+export const THUMBPRINT_PROBLEM = (value: unknown) => `The vCenter certificate thumbprint must be a SHA-256 fingerprint (64 hex digits, e.g. AB:CD:...:EF), not ${JSON.stringify(value)}; \`openssl s_client -connect <ip>:<port> </dev/null | openssl x509 -noout -fingerprint -sha256\` prints it.`;
+
 /** Manual 2.3.1: the vCenter user name or password is refused when it holds a forbidden symbol. */
 export function vCenterCredentialProblem(what: 'user name' | 'password', value: string): string | undefined {
   if (value.length === 0) return `The vCenter ${what} must not be empty.`;
@@ -151,13 +172,14 @@ const checkSettings = makeValidator<ProviderSettings>(PROVIDER_SETTINGS_SCHEMA, 
     '#/properties/diskArrays/items': (f) => ipv4Problem(f.path, f.data),
     '#/properties/diskArrays/uniqueItems': DUPLICATE_ITEMS,
     '#/properties/diskArrays/maxItems': (f) => `diskArrays: up to ${MAX_DISK_ARRAYS} disk arrays can be registered, not ${(f.data as unknown[]).length} (L1).`,
-    '#/properties/vCenter/type': () => 'vCenter: must be an object {ip, httpsPort, user, password} or null.',
+    '#/properties/vCenter/type': () => 'vCenter: must be an object {ip, httpsPort, user, password, thumbprint} or null.',
     '#/properties/vCenter/additionalProperties': unknownSetting,
     '#/properties/vCenter/required': (f) => (f.property === 'vCenter.password' ? SEALED : VCENTER_REQUIRED[f.property?.slice('vCenter.'.length) ?? '']),
     '#/properties/vCenter/properties/ip': (f) => ipv4Problem(f.path, f.data),
     '#/properties/vCenter/properties/httpsPort': (f) => portProblem(f.path, f.data),
     '#/properties/vCenter/properties/user': (f) => (typeof f.data === 'string' ? `vCenter.user: ${vCenterCredentialProblem('user name', f.data)}` : 'vCenter.user: must be a string.'),
     '#/properties/vCenter/properties/password': () => SEALED,
+    '#/properties/vCenter/properties/thumbprint': (f) => `vCenter.thumbprint: ${THUMBPRINT_PROBLEM(f.data)}`,
     '#/properties/imageBackup/type': () => 'imageBackup: must be an object (see conf/provider-settings.jsonc).',
     '#/properties/imageBackup/additionalProperties': unknownSetting,
     '#/properties/imageBackup/properties/slotCapacity': (f) => wholeIn(f, 1, 1000, 'plans that may start in one slot'),

@@ -12,7 +12,7 @@ export { DEFAULT_PROVIDER_PORT };
 export interface SettingsSummary {
   relationIntervalMinutes: number;
   diskArrays: string[];
-  vCenter: { ip: string; httpsPort: number; user: string; password: string } | null;
+  vCenter: { ip: string; httpsPort: number; user: string; password: string; thumbprint?: string } | null;
   /** https://<ip>:<port>/version.xml (L13). */
   registrationUrl: string;
 }
@@ -21,7 +21,7 @@ export function summarizeSettings(s: ProviderSettings, where: { address: string;
   return {
     relationIntervalMinutes: s.relationIntervalMinutes,
     diskArrays: [...s.diskArrays],
-    vCenter: s.vCenter ? { ip: s.vCenter.ip, httpsPort: s.vCenter.httpsPort, user: s.vCenter.user, password: REDACTED } : null,
+    vCenter: s.vCenter ? { ip: s.vCenter.ip, httpsPort: s.vCenter.httpsPort, user: s.vCenter.user, password: REDACTED, ...(s.vCenter.thumbprint ? { thumbprint: s.vCenter.thumbprint } : {}) } : null,
     registrationUrl: registrationUrl(where.address, where.port ?? DEFAULT_PROVIDER_PORT),
   };
 }
@@ -30,7 +30,7 @@ export function summaryLines(s: SettingsSummary): string[] {
   return [
     `Relation file output interval: ${s.relationIntervalMinutes} minutes`,
     `Disk arrays: ${s.diskArrays.length ? s.diskArrays.join(', ') : '(none registered: every disk array in the store is managed)'}`,
-    `vCenter Server: ${s.vCenter ? `${s.vCenter.ip}:${s.vCenter.httpsPort}, user ${s.vCenter.user}, password ${s.vCenter.password}` : '(not registered)'}`,
+    `vCenter Server: ${s.vCenter ? `${s.vCenter.ip}:${s.vCenter.httpsPort}, user ${s.vCenter.user}, password ${s.vCenter.password}${s.vCenter.thumbprint ? `, certificate SHA-256 ${s.vCenter.thumbprint}` : ''}` : '(not registered)'}`,
     `Registration URL: ${s.registrationUrl}`,
   ];
 }

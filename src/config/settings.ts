@@ -13,8 +13,8 @@ import { ConfigReadError, readConfigFile } from './safe-read';
 import { loadOrCreateKey, seal, unseal, keyFile } from './secrets';
 import { writeFileAtomic } from '../sys/atomic-file';
 import {
-  DEFAULT_SETTINGS, INVALID_INTERVAL_MESSAGE, ipv4Problem, isValidInterval, MAX_DISK_ARRAYS, portProblem,
-  ProviderSettings, validateSettings, vCenterCredentialProblem,
+  DEFAULT_SETTINGS, INVALID_INTERVAL_MESSAGE, ipv4Problem, isValidInterval, MAX_DISK_ARRAYS, normalizeThumbprint, portProblem,
+  ProviderSettings, THUMBPRINT_PROBLEM, validateSettings, vCenterCredentialProblem,
 } from './settings-schema';
 
 export * from './settings-schema';
@@ -74,8 +74,10 @@ const HEADER = `// Provider settings (the NEC SetProviderConf settings, manual 2
 //   relationIntervalMinutes  output interval of the VM-to-VVOL relation file, 5-1440 (L11)
 //   diskArrays               floating IPv4 addresses of the managed disk arrays, at most 4 (L1);
 //                            empty: every disk array in the provider's store is managed
-//   vCenter                  {ip, httpsPort, user, password} of vCenter Server, or null; the
-//                            password is encrypted with <data>/settings.key: set it with \`settings -v\`
+//   vCenter                  {ip, httpsPort, user, password, thumbprint} of vCenter Server, or null;
+//                            the password is encrypted with <data>/settings.key: set it with
+//                            \`settings -v\`; thumbprint (optional): the SHA-256 fingerprint of
+//                            vCenter's certificate to trust (else this machine's CAs must)
 //   imageBackup              the image-backup scheduler: slotCapacity (plans per one-hour slot),
 //                            parallelReaders (archives written at once), ioWindowMinutes (write
 //                            load a run orders its VMs by), readerChunksPerSecond (1 MiB chunks a
@@ -144,20 +146,38 @@ export interface VCenterInput {
   httpsPort: string | number;
   user: string;
   password: string;
+  /**
+   * The SHA-256 thumbprint of vCenter's certificate to trust; "none": trust this
+   * machine's CAs instead; undefined: keep the one set for the same address and port.
+   */
+  thumbprint?: string;
+}
+
+/** The thumbprint -v sets: given (checked), removed ("none"), or kept for the same server. */
+function thumbprintFor(s: ProviderSettings, v: VCenterInput, port: number): { thumbprint?: string; problem?: string } {
+  if (v.thumbprint === undefined) {
+    const cur = s.vCenter;
+    return cur?.thumbprint && cur.ip === v.ip && cur.httpsPort === port ? { thumbprint: cur.thumbprint } : {};
+  }
+  if (v.thumbprint.trim().toLowerCase() === 'none') return {};
+  const t = normalizeThumbprint(v.thumbprint);
+  return t ? { thumbprint: t } : { problem: THUMBPRINT_PROBLEM(v.thumbprint) };
 }
 
 /** -v: checks everything, then seals the password with the data folder's key. */
 export function withVCenter(s: ProviderSettings, v: VCenterInput, dataDir: string): ProviderSettings {
   const port = typeof v.httpsPort === 'number' ? v.httpsPort : /^\d+$/.test(v.httpsPort) ? Number(v.httpsPort) : NaN;
+  const trust = thumbprintFor(s, v, port);
   const problems = [
     ipv4Problem('The vCenter Server address', v.ip),
     portProblem('The vCenter HTTPS port', port),
     vCenterCredentialProblem('user name', v.user),
     vCenterCredentialProblem('password', v.password),
+    trust.problem,
   ].filter((p): p is string => p !== undefined);
   if (problems.length) throw new SettingsError('INVALID_ARGUMENT', problems.join(' '), problems);
   const password = seal(v.password, loadOrCreateKey(dataDir));
-  return { ...s, vCenter: { ip: v.ip, httpsPort: port, user: v.user, password } };
+  return { ...s, vCenter: { ip: v.ip, httpsPort: port, user: v.user, password, ...(trust.thumbprint ? { thumbprint: trust.thumbprint } : {}) } };
 }
 
 /** The vCenter password in clear, for the code that logs in to vCenter; never print it. */

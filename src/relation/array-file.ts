@@ -18,6 +18,7 @@ import { buildRelationModel, RelationSource, RvOwner } from './model';
 import { ArrayFolders, fileStamp } from './paths';
 import { archiveXml } from './rotation';
 import { XmlStreamWriter } from './xml-writer';
+import { VmNaming, type VmNamingData } from '../vcenter/naming';
 
 /** One array's file to write: everything is plain data, so it crosses to a worker as it is. */
 export interface ArrayFileRequest {
@@ -31,6 +32,8 @@ export interface ArrayFileRequest {
   startedAt: number;
   datacenter: string;
   vCenterServer: string;
+  /** How VMs are named (vCenter's inventory, as plain data); absent: by metadata, in `datacenter`. */
+  naming?: VmNamingData;
   pageVvols?: number;
 }
 
@@ -52,7 +55,7 @@ export async function writeArrayFile(source: RelationSource, clock: Clock, req: 
   const { array: a, folders, existing, startedAt } = req;
   await fsp.mkdir(folders.latest, { recursive: true });
   await fsp.mkdir(folders.archive, { recursive: true });
-  const model = buildRelationModel(source, a, { datacenter: req.datacenter, rvOwners: req.rvOwners });
+  const model = buildRelationModel(source, a, { datacenter: req.datacenter, rvOwners: req.rvOwners, ...(req.naming ? { naming: VmNaming.of(req.naming) } : {}) });
   const target = path.join(folders.latest, `${fileStamp(startedAt)}.xml`);
   const temp = tempPathFor(target);
   try {

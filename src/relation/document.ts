@@ -76,15 +76,15 @@ function writeVm(w: XmlStreamWriter, vm: VmEntry, page: Page, model: RelationMod
   w.end();
 }
 
-async function writeVms(w: XmlStreamWriter, source: RelationSource, model: RelationModel, pageVvols: number): Promise<void> {
-  if (model.vms.length === 0) return w.leaf('validVVOLList');
+async function writeVms(w: XmlStreamWriter, source: RelationSource, model: RelationModel, all: VmEntry[], pageVvols: number): Promise<void> {
+  if (all.length === 0) return w.leaf('validVVOLList');
   w.start('validVVOLList');
   let i = 0;
-  while (i < model.vms.length) {
+  while (i < all.length) {
     const vms: VmEntry[] = [];
     const ids: number[] = [];
-    while (i < model.vms.length && (ids.length < pageVvols || vms.length === 0)) {
-      const vm = model.vms[i++];
+    while (i < all.length && (ids.length < pageVvols || vms.length === 0)) {
+      const vm = all[i++];
       vms.push(vm);
       ids.push(...membersOf(vm));
     }
@@ -129,6 +129,14 @@ async function writeUnmanaged(w: XmlStreamWriter, model: RelationModel): Promise
   w.end();
 }
 
+/** The unManageVVOLList of a datacenter after the first: its lists, empty. */
+function writeNoUnmanaged(w: XmlStreamWriter): void {
+  w.start('unManageVVOLList');
+  w.leaf('invalidVVOLList');
+  w.leaf('actionVVOLList');
+  w.end();
+}
+
 /** Writes the whole document through `w` and flushes it; the caller owns the file. */
 export async function writeRelationDocument(w: XmlStreamWriter, source: RelationSource, model: RelationModel, t: DocumentTimes, o: DocumentOptions): Promise<void> {
   const a = model.array;
@@ -139,10 +147,15 @@ export async function writeRelationDocument(w: XmlStreamWriter, source: Relation
   ], 'finishTimestamp');
   w.start('diskArray', [['Ip', a.ip], ['serialNumber', a.serial], ['name', a.name], ['WWN', a.wwn], ['model', a.model]]);
   w.start('datacenterList');
-  w.start('datacenter', [['name', model.datacenter]]);
-  await writeVms(w, source, model, o.pageVvols ?? 2000);
-  await writeUnmanaged(w, model);
-  w.end(); // datacenter
+  // See model.ts: each datacenter with its VMs; the unmanaged VVols once, in the first.
+  const datacenters = model.datacenters.length ? model.datacenters : [''];
+  for (const [i, dc] of datacenters.entries()) {
+    w.start('datacenter', [['name', dc]]);
+    await writeVms(w, source, model, datacenters.length === 1 ? model.vms : model.vms.filter((vm) => vm.datacenter === dc), o.pageVvols ?? 2000);
+    if (i === 0) await writeUnmanaged(w, model);
+    else writeNoUnmanaged(w);
+    w.end(); // datacenter
+  }
   w.end(); // datacenterList
   w.end(); // diskArray
   w.end(); // Information

@@ -8,9 +8,13 @@
  * How Table D-1 is read (the manual names tags and attributes but shows no sample):
  * - Nesting: Information > diskArray > datacenterList > datacenter > (validVVOLList,
  *   unManageVVOLList). The table lists datacenterList under diskArray and both
- *   validVVOLList and unManageVVOLList under datacenter, so unmanaged VVols sit in the
- *   datacenter too. Until a vCenter link exists there is one datacenter, named by the
- *   `datacenter` option ("Datacenter").
+ *   validVVOLList and unManageVVOLList under datacenter, so unmanaged VVols sit in a
+ *   datacenter too. Without vCenter settings there is one datacenter, named by the
+ *   `datacenter` option ("Datacenter"). With vCenter (src/vcenter/naming.ts) every
+ *   datacenter of vCenter is listed in name order, each with its VMs on this array; the
+ *   VVols no VM uses belong to no datacenter, so unManageVVOLList is filled once, in the
+ *   first datacenter, and empty in the others (vCenter without any datacenter: one
+ *   datacenter named "" holds it).
  * - Every "id" of a VVOL element (configVVOL, dataVVOL, snapshot, rv, swapVVOL,
  *   memoryVVOL, invalidVVOL, deletingVVOL, cloningVVOL, rvVVOLList) is the "Logical disk
  *   number", written as iSM shows LDN(h): four upper-case hex digits ("0010"), so it can
@@ -20,7 +24,8 @@
  * - VVOL "name" is the VVol's VMW_VVolName (config: the VM name, data: the disk file),
  *   or the LD name when vSphere gave none. "namespace" is VMW_VVolNamespace ("" if none).
  *   VM "name" is the config VVol's VMW_VVolName, or the VM UUID when the VM has no
- *   config VVol on this array (its home is elsewhere).
+ *   config VVol on this array (its home is elsewhere); with vCenter, the name vCenter
+ *   gives the VM whose instance UUID is the VMW_VmID.
  * - Times (startTimestamp, finishTimestamp, deletingTime, cloningTime) are xs:dateTime
  *   in UTC without fractions, "2026-01-02T03:04:05Z"; file names use YYYYMMDDHHMMSS.
  * - rvVVOLList carries id/type/mvVMid itself (the table gives it those attributes and
@@ -43,7 +48,8 @@
  * 4. A snapshot (ESV) of a listed data VVol -> a `snapshot` child. A snapshot of
  *    another VVol type of a VM is not listed (Table D-1 has no place for it, vSphere
  *    does not make one); a snapshot of an unmanaged VVol is an invalidVVOL.
- * 5. A VVol with a VM id -> a member of that VM by type: config -> configVVOL, data and
+ * 5. A VVol with a VM id (with vCenter: of a VM vCenter knows; the VVols of a VM deleted
+ *    in vCenter go on by rule 6) -> a member of that VM by type: config -> configVVOL, data and
  *    other (digest disks are vmdk files too) -> dataList, swap -> swapVVOL, memory ->
  *    memoryList. A second config or swap VVol of one VM goes to dataList, so no LD of
  *    a VM is left out.
@@ -59,6 +65,7 @@ import { hex4 } from '../array/ids';
 import { VMWARE_TYPE_LABEL } from '../array/models';
 import type { DiskArrayEngine, LdScanRow } from '../array/engine';
 import type { DiskArray } from '../array/types';
+import { VmNaming } from '../vcenter/naming';
 
 /** What the relation file reads from the array (the engine, or anything shaped like it). */
 export type RelationSource = Pick<DiskArrayEngine, 'listArrays' | 'scanLds' | 'ldsById' | 'lastSequences'>;
@@ -66,6 +73,9 @@ export type RelationSource = Pick<DiskArrayEngine, 'listArrays' | 'scanLds' | 'l
 export const FILE_VERSION = '1.0';
 export const INFO_TYPE = 'RelationBetweenVMandVVOL';
 export const BACKUP_POOL_PREFIX = 'vvolbackup';
+const NAMESPACE_KEY = 'VMW_VVolNamespace';
+/** VVols whose metadata one query reads. */
+const STRAY_PAGE = 2000;
 
 /**
  * A VM by the LD ids of its VVols (numbers only: names, LD numbers and namespaces are
@@ -74,6 +84,8 @@ export const BACKUP_POOL_PREFIX = 'vvolbackup';
 export interface VmEntry {
   id: string;
   name: string;
+  /** Its datacenter (vCenter's, or the `datacenter` option without vCenter). */
+  datacenter: string;
   config: number | null;
   data: number[];
   swap: number | null;
@@ -115,7 +127,10 @@ export interface RvOwner {
 
 export interface RelationModel {
   array: DiskArray;
+  /** The first datacenter listed (the only one without vCenter). */
   datacenter: string;
+  /** The datacenters the file lists, in order; the VMs name theirs. */
+  datacenters: string[];
   vms: VmEntry[];
   vmNames: Map<string, string>;
   /** Keyed by LD id of a listed config or data VVol. */
@@ -126,7 +141,10 @@ export interface RelationModel {
 }
 
 export interface ModelOptions {
+  /** The datacenter of metadata naming (no vCenter settings). */
   datacenter: string;
+  /** How VMs are named; absent: by metadata, in `datacenter`. */
+  naming?: VmNaming;
   /** What earlier passes remembered (state file). */
   rvOwners?: Record<string, RvOwner>;
 }
@@ -156,7 +174,7 @@ const isBackup = (r: Row): boolean => r.backupOf !== null || r.backupPool;
 function vmOf(vms: Map<string, VmEntry>, id: string): VmEntry {
   let vm = vms.get(id);
   if (!vm) {
-    vm = { id, name: id, config: null, data: [], swap: null, memory: [], source: null, targets: null };
+    vm = { id, name: id, datacenter: '', config: null, data: [], swap: null, memory: [], source: null, targets: null };
     vms.set(id, vm);
   }
   return vm;
@@ -186,12 +204,17 @@ function child(children: Map<number, Children>, ldId: number): Children {
 
 /** Sorts the array's LDs into the Table D-1 structure (see the rules above). */
 export function buildRelationModel(source: RelationSource, array: DiskArray, o: ModelOptions): RelationModel {
+  const naming = o.naming ?? VmNaming.metadata(o.datacenter);
+  // Throws (VCenterUnavailableError) when vCenter is set but no inventory was ever read: no file can name the VMs.
+  const datacenters = naming.datacenters();
+  const known = (vmId: string): boolean => naming.source === 'metadata' || naming.knows(vmId);
   const rows = new Map<number, Row>();
   const vms = new Map<string, VmEntry>();
   const members = new Map<number, Membership>(); // dropped when the model is built
   const unmanaged: Unmanaged = { invalid: [], deleting: [], cloning: [], rvs: [] };
   const snapshots: Row[] = [];
   const backups: Row[] = [];
+  const strays: Row[] = [];
   const clones: Row[] = [];
 
   source.scanLds(array.name, (scanned) => {
@@ -202,11 +225,18 @@ export function buildRelationModel(source: RelationSource, array: DiskArray, o: 
     else if (isBackup(r)) backups.push(r);
     else if (r.kind !== 'vvol') rows.delete(r.id);
     else if (r.snap === 'ESV' && r.parentId !== null) snapshots.push(r);
-    else if (r.vmId !== null) {
+    else if (r.vmId !== null && known(r.vmId)) {
       addMember(vms, members, r, r.vmId);
       if (r.clone === 'FCV' && r.parentId !== null) clones.push(r);
-    } else if (!r.hasNamespace) unmanaged.invalid.push(r.ldn);
+    } else if (r.vmId !== null) strays.push(r);
+    else if (!r.hasNamespace) unmanaged.invalid.push(r.ldn);
   });
+  // VVols of a VM vCenter does not know are used by no VM: rule 6 (the scan reads the namespace only of VVols without a VM id).
+  for (let i = 0; i < strays.length; i += STRAY_PAGE) {
+    const page = strays.slice(i, i + STRAY_PAGE);
+    const meta = source.ldsById(page.map((r) => r.id), [NAMESPACE_KEY]);
+    for (const r of page) if (meta.get(r.id)?.metadata[NAMESPACE_KEY] === undefined) unmanaged.invalid.push(r.ldn);
+  }
 
   const children = new Map<number, Children>();
   for (const s of snapshots) {
@@ -246,7 +276,12 @@ export function buildRelationModel(source: RelationSource, array: DiskArray, o: 
   }
 
   const vmNames = new Map<string, string>();
-  for (const vm of vms.values()) vmNames.set(vm.id, vm.name);
+  for (const vm of vms.values()) {
+    const named = naming.vm(vm.id, vm.name);
+    vm.name = named?.name ?? vm.name;
+    vm.datacenter = named?.datacenter ?? datacenters[0] ?? '';
+    vmNames.set(vm.id, vm.name);
+  }
   const byName = (a: string, b: string): number => {
     const na = vmNames.get(a) as string;
     const nb = vmNames.get(b) as string;
@@ -254,5 +289,5 @@ export function buildRelationModel(source: RelationSource, array: DiskArray, o: 
   };
   for (const vm of vms.values()) vm.targets?.sort(byName);
   const list = [...vms.values()].sort((a, b) => byName(a.id, b.id));
-  return { array, datacenter: o.datacenter, vms: list, vmNames, children, unmanaged, rvOwners };
+  return { array, datacenter: datacenters[0] ?? '', datacenters, vms: list, vmNames, children, unmanaged, rvOwners };
 }

@@ -5,6 +5,11 @@
  * earlier files, is reported with the manual's message (log, onFailure for the alarm,
  * the result) and is retried at the next interval; nothing escapes the periodic loop.
  *
+ * VM and datacenter names come from `vmNaming` (the vCenter link, src/vcenter/), asked
+ * once per pass; without it, or without vCenter settings, from the VVols' metadata.
+ * When vCenter is set but no inventory was ever read, every array fails with B.1's
+ * "... because login to vCenter Server failed." and the earlier files stay.
+ *
  * Where the work runs: deciding (signatures, the state file), the lock, outcomes and
  * alarms run here; the heavy part of a changed array (reading its LDs, writing the XML,
  * zipping the previous one: array-file.ts) runs in this thread, or with `inWorker` (the
@@ -25,6 +30,8 @@ import { configSignature, loadState, RelationState, saveState } from './state';
 import { RelationWorker } from './worker-client';
 import type { ProviderSettings } from '../config/settings-schema';
 import type { Service, ServiceStatus } from '../sys/service';
+import { RELATION_LOGIN_FAILED } from '../vcenter/messages';
+import { VmNaming, type VmNamingData } from '../vcenter/naming';
 
 /** X5, verbatim from the manual (Appendix B). */
 export const RELATION_WRITE_FAILED = MSG.relationWriteFailed;
@@ -46,8 +53,13 @@ export interface RelationFailure {
 export interface RelationOptions {
   /** L11: 5..1440, default 5. */
   intervalMinutes: number;
-  /** Datacenter name written until a vCenter link names the real one. */
+  /** Datacenter name written without vCenter settings (with them, vCenter's datacenters are). */
   datacenter: string;
+  /**
+   * How VMs are named for a pass (the vCenter link); called once per pass with the
+   * `datacenter` option. Absent: by the VVols' metadata, in `datacenter`.
+   */
+  vmNaming?: (datacenter: string) => Promise<VmNamingData>;
   /** The vCenterServer attribute (its address), empty while none is registered. */
   vCenterServer: string;
   /** Called on every write failure, so the daemon can raise an alarm. */
@@ -226,10 +238,16 @@ export class RelationService implements Service<ProviderSettings> {
       this.log.error(`relation file: cannot list the disk arrays: ${describe(e)}`);
       return [];
     }
+    let naming: VmNamingData | undefined;
+    try {
+      naming = await this.opts.vmNaming?.(this.opts.datacenter);
+    } catch (e) {
+      naming = { source: 'vcenter', vCenterServer: this.opts.vCenterServer, inventory: null, problem: describe(e) };
+    }
     let results: RelationResult[];
     try {
       await fsp.mkdir(this.latestRoot, { recursive: true });
-      results = await withRelationLock(this.latestRoot, this.opts.lockWaitMs, () => this.passLocked(arrays));
+      results = await withRelationLock(this.latestRoot, this.opts.lockWaitMs, () => this.passLocked(arrays, naming));
     } catch (e) {
       if (e instanceof RelationBusyError) {
         // Not a write failure: the other writer does the same work; the next interval checks again.
@@ -241,17 +259,20 @@ export class RelationService implements Service<ProviderSettings> {
     return results;
   }
 
-  private async passLocked(arrays: DiskArray[]): Promise<RelationResult[]> {
+  private async passLocked(arrays: DiskArray[], naming: VmNamingData | undefined): Promise<RelationResult[]> {
     const loaded = loadState(this.stateFile);
     if (loaded.problem) this.log.warn(`relation file: ${loaded.problem}`);
     const state: RelationState = loaded.state;
     const results: RelationResult[] = [];
     const outcomes = (state.outcomes ??= {});
     const at = this.clock.now();
+    // vCenter is set but never answered: no file can name the VMs (B.1); the earlier files stay.
+    const unnamed = naming?.source === 'vcenter' && !naming.inventory ? naming.problem ?? 'no inventory has been read yet' : undefined;
+    const digest = naming ? VmNaming.of(naming).digest() : '';
     const files = this.fileWriter(arrays);
     try {
       for (const a of arrays) {
-        const r = await this.checkArray(a, state, files);
+        const r = unnamed !== undefined ? this.failed(a, unnamed, RELATION_LOGIN_FAILED) : await this.checkArray(a, state, files, naming, digest);
         // What `status` shows, from any process: the last success and the last failure.
         const o = (outcomes[a.wwn] ??= {});
         if (r.error) o.lastFailure = { at, message: r.error, cause: r.cause ?? '' };
@@ -288,19 +309,19 @@ export class RelationService implements Service<ProviderSettings> {
     };
   }
 
-  private async checkArray(a: DiskArray, state: RelationState, files: FileWriter): Promise<RelationResult> {
+  private async checkArray(a: DiskArray, state: RelationState, files: FileWriter, naming: VmNamingData | undefined, digest: string): Promise<RelationResult> {
     const result: RelationResult = { array: a.name, wwn: a.wwn, changed: false, pruned: [] };
     const folders = arrayFolders(this.dataDir, a);
     try {
       const seq = this.source.lastSequences(a.name).event;
-      const signature = configSignature(a, seq, this.opts);
+      const signature = configSignature(a, seq, { ...this.opts, naming: digest });
       const previous = state.arrays[a.wwn];
       const existing = listNames(folders.latest, XML_NAME);
       result.changed = !previous || previous.signature !== signature || existing.length === 0;
       if (result.changed) {
         const written = await files.write({
           array: a, folders, existing, rvOwners: previous?.rvOwners, startedAt: this.clock.now(),
-          datacenter: this.opts.datacenter, vCenterServer: this.opts.vCenterServer, pageVvols: this.opts.pageVvols,
+          datacenter: this.opts.datacenter, vCenterServer: this.opts.vCenterServer, pageVvols: this.opts.pageVvols, ...(naming ? { naming } : {}),
         });
         state.arrays[a.wwn] = { signature, eventSeq: seq, file: path.basename(written.path), writtenAt: written.at, rvOwners: written.rvOwners };
         result.written = written.path;
@@ -319,14 +340,14 @@ export class RelationService implements Service<ProviderSettings> {
     return result;
   }
 
-  private failed(a: DiskArray, e: unknown): RelationResult {
+  private failed(a: DiskArray, e: unknown, message: string = RELATION_WRITE_FAILED): RelationResult {
     const cause = describe(e);
-    this.log.error(`${RELATION_WRITE_FAILED} (${a.name}: ${cause})`);
+    this.log.error(`${message} (${a.name}: ${cause})`);
     try {
-      this.opts.onFailure?.({ array: a.name, wwn: a.wwn, message: RELATION_WRITE_FAILED, cause });
+      this.opts.onFailure?.({ array: a.name, wwn: a.wwn, message, cause });
     } catch (err) {
       this.log.error(`relation file: the failure handler failed: ${describe(err)}`);
     }
-    return { array: a.name, wwn: a.wwn, changed: false, pruned: [], error: RELATION_WRITE_FAILED, cause };
+    return { array: a.name, wwn: a.wwn, changed: false, pruned: [], error: message, cause };
   }
 }

@@ -64,8 +64,10 @@ export async function saveState(file: string, state: RelationState): Promise<voi
  * Everything whose change must produce a new file: the array's event sequence (every
  * configuration change appends an event: VVol created, deleted, bound, snapshotted,
  * cloned, paired, metadata updated, a background task finished), the disk array's own
- * attributes, and the options written into the file.
+ * attributes, the options written into the file, and with vCenter the digest of its VM
+ * names and datacenters (a VM renamed or deleted in vCenter changes the file; a power
+ * state does not). Without vCenter the signature is what it was before the link.
  */
-export function configSignature(a: DiskArray, eventSeq: number, o: { datacenter: string; vCenterServer: string }): string {
-  return JSON.stringify([eventSeq, a.name, a.ip, a.serial, a.wwn, a.model, o.datacenter, o.vCenterServer]);
+export function configSignature(a: DiskArray, eventSeq: number, o: { datacenter: string; vCenterServer: string; naming?: string }): string {
+  return JSON.stringify([eventSeq, a.name, a.ip, a.serial, a.wwn, a.model, o.datacenter, o.vCenterServer, ...(o.naming ? [o.naming] : [])]);
 }

@@ -10,6 +10,8 @@
 import type { RunDiskRow, RunRow, RunVmChange } from '../store/image-backup/runs';
 import { endRunIfDone } from './run-end';
 import type { RunnerDeps } from './run-state';
+import { VCenterUnavailableError } from '../vcenter/errors';
+import { VCENTER_INFO_FAILED } from '../vcenter/messages';
 import { BackupVm, policyOf, resolveVms, sizeProblem } from './vms';
 
 interface Candidate {
@@ -22,9 +24,17 @@ interface Candidate {
 /** Admits the run's VMs; a VM not admitted gets its row's outcome (skipped or failed) and why. */
 function admit(d: RunnerDeps, run: RunRow): { candidates: Candidate[]; refused: Map<string, RunVmChange> } {
   const rows = d.runs.vms(run.id).filter((v) => v.state === 'waiting');
-  const found = resolveVms(d.engine, d.datacenter, rows.map((r) => r.vmName));
   const candidates: Candidate[] = [];
   const refused = new Map<string, RunVmChange>();
+  let found: Map<string, BackupVm>;
+  try {
+    found = resolveVms(d.engine, d, rows.map((r) => r.vmName));
+  } catch (e) {
+    // vCenter is set but never answered: no VM can be named, the run's VMs fail (not "gone").
+    if (!(e instanceof VCenterUnavailableError)) throw e;
+    for (const row of rows) refused.set(row.vmName, { state: 'failed', vmId: null, message: `VM ${row.vmName} was not backed up: ${VCENTER_INFO_FAILED} (${e.message})` });
+    return { candidates, refused };
+  }
   for (const row of rows) {
     const vm = found.get(row.vmName);
     const why = (state: 'skipped' | 'failed', message: string): void => void refused.set(row.vmName, { state, message, vmId: vm?.id ?? null });

@@ -182,6 +182,12 @@ export interface ImageBackupApi {
   getImage(id: string): Image;
   deleteImage(id: string): void;
   verifyImage(id: string): VerifyResult;
+  /**
+   * Restores the image onto its VM and leaves the VM powered off. With vCenter the VM
+   * is powered off through it first, so the job may still be Running when this returns
+   * (follow it in the history); a VM that cannot be powered off is not overwritten and
+   * the job ends Failed saying so.
+   */
   restore(r: RestoreRequest): RestoreResult;
   history(o?: { days?: 7 | 'all' }): HistoryEntry[];
   /** CSV of the last 14 days, at most 2,000 rows. */

@@ -9,12 +9,23 @@ import { SchedulerError } from './contract';
 import { startRun } from './consistency';
 import { checkImmediateAllowed } from './limits';
 import type { RunnerDeps } from './run-state';
-import { resolveVms } from './vms';
+import { BackupVm, resolveVms } from './vms';
+import { VCenterUnavailableError } from '../vcenter/errors';
+import { VCENTER_INFO_FAILED } from '../vcenter/messages';
+
+function lookUp(d: RunnerDeps, vmName: string): BackupVm | undefined {
+  try {
+    return resolveVms(d.engine, d, [vmName]).get(vmName);
+  } catch (e) {
+    if (e instanceof VCenterUnavailableError) throw new SchedulerError('FAILED', `VM ${vmName} cannot be looked up: ${VCENTER_INFO_FAILED} (${e.message})`, 'vmName', { vmName });
+    throw e;
+  }
+}
 
 /** An immediate backup of one VM: admitted now (5 per 24 hours), its snapshots taken at once. */
 export function backupNow(d: RunnerDeps, vmName: string): number {
   if (typeof vmName !== 'string' || vmName === '') throw new SchedulerError('INVALID', 'vmName is required: the name of the VM to back up.', 'vmName');
-  const vm = resolveVms(d.engine, d.datacenter, [vmName]).get(vmName);
+  const vm = lookUp(d, vmName);
   if (!vm) throw new SchedulerError('NOT_FOUND', `VM ${vmName} does not exist.`, 'vmName', { vmName });
   const now = d.clock.now();
   const runId = d.store.tx(() => {

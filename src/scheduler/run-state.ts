@@ -9,6 +9,8 @@ import type { Store } from '../store/db';
 import type { ImageTable } from '../store/image-backup/images';
 import type { RunRow, RunTable, RunVmRow } from '../store/image-backup/runs';
 import type { ImageStoreApi, PlanBook, Run, RunVm, SchedulerSettings, SlotOccurrence } from './contract';
+import type { VmNaming } from '../vcenter/naming';
+import type { VmPowerControl } from '../vcenter/power';
 import type { SchedulerEngine } from './vms';
 
 /** Where the scheduler reports what happened (the provider log). */
@@ -25,8 +27,12 @@ export interface RunnerDeps {
   plans: PlanBook;
   runs: RunTable;
   images: ImageTable;
-  /** The datacenter VM names are resolved in (src/backup/vm-resolver.ts). */
+  /** The datacenter VM names are resolved in without vCenter (src/backup/vm-resolver.ts). */
   datacenter: string;
+  /** How VMs are named now (the vCenter link); absent: by the VVols' metadata in `datacenter`. */
+  naming?: () => VmNaming;
+  /** Powers a VM off through vCenter before a restore overwrites it; absent: restores as without vCenter. */
+  power?: VmPowerControl;
   settings(): SchedulerSettings;
   /** The local backup store. */
   local(): ImageStoreApi;

@@ -9,7 +9,10 @@
  * status(), and the others still run.
  *
  * Plans are the PlanBook's (plans.ts); the service hands it the slot capacity from its
- * settings and the VM names from src/backup/vm-resolver.ts.
+ * settings and the VM names from src/backup/vm-resolver.ts (through the vCenter link's
+ * naming when there is one). With vCenter a restore powers the VM off through it first
+ * (restore.ts); such a restore finishes after `restore()` answers, and `drain()`,
+ * `settleMail()` and `stop()` wait for it.
  */
 import type { Clock } from '../array/clock';
 import type { ProviderSettings } from '../config/settings-schema';
@@ -33,6 +36,10 @@ import { Runner } from './runner';
 import { scheduleDue, startQueued } from './slots';
 import { imageBackupSection, schedulerSettings, settingsProblem } from './settings';
 import { SchedulerEngine, vmNames } from './vms';
+import { VCenterUnavailableError } from '../vcenter/errors';
+import { VCENTER_INFO_FAILED } from '../vcenter/messages';
+import type { VmNaming } from '../vcenter/naming';
+import type { VmPowerControl } from '../vcenter/power';
 
 export const TICK_MS = 1000;
 /** How often the write-load buckets and the 24-hour counters are pruned (clock time). */
@@ -62,8 +69,12 @@ export interface ImageBackupOptions {
   defaultStoreDir: string;
   /** The provider settings' section as scheduler settings (the assembly unseals the SMTP password here). */
   fromProvider?: (s: ProviderSettings) => SchedulerSettings;
-  /** The datacenter VM names live in (default "Datacenter", as the relation writer's). */
+  /** The datacenter VM names live in without vCenter (default "Datacenter", as the relation writer's). */
   datacenter?: string;
+  /** How VMs are named now (the vCenter link); absent: by the VVols' metadata. */
+  naming?: () => VmNaming;
+  /** Powers a VM off through vCenter before a restore; absent: restores as without vCenter. */
+  power?: VmPowerControl;
   log?: SchedulerLog;
   /** This process's id, and whether another one is alive (tests fake a restarted process). */
   pid?: number;
@@ -76,6 +87,16 @@ export interface ImageBackupStatus extends ServiceStatus {
   archiving: number;
   secondary: CopyStatus & { configured: boolean };
   mail: MailStatus;
+}
+
+/** Whether the provider knows the VM; vCenter set but never answered is a failure to say so, not an unknown VM. */
+function knownVm(engine: SchedulerEngine, scope: { datacenter: string; naming?: () => VmNaming }, name: string): boolean {
+  try {
+    return vmNames(engine, scope).has(name);
+  } catch (e) {
+    if (e instanceof VCenterUnavailableError) throw new SchedulerError('FAILED', `VM ${name} cannot be looked up: ${VCENTER_INFO_FAILED} (${e.message})`, 'vms', { vm: name });
+    throw e;
+  }
 }
 
 const SILENT: SchedulerLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -106,6 +127,8 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
   private secondaryRefused?: { dir: string; at: number };
   private lastSuccess?: Outcome;
   private lastFailure?: Outcome;
+  /** Restores still powering their VM off or writing (vCenter), by restore id. */
+  private readonly restoring = new Map<number, Promise<void>>();
 
   constructor(private readonly o: ImageBackupOptions) {
     const problem = settingsProblem(o.settings);
@@ -113,9 +136,11 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
     this.s = o.settings;
     this.mailer = typeof o.mailer === 'function' ? o.mailer(o.settings.mail) : o.mailer;
     const datacenter = o.datacenter ?? 'Datacenter';
-    this.plans = o.plans({ slotCapacity: () => this.s.slotCapacity, knownVm: (name) => vmNames(o.engine, datacenter).has(name) });
+    const scope = { datacenter, ...(o.naming ? { naming: o.naming } : {}) };
+    this.plans = o.plans({ slotCapacity: () => this.s.slotCapacity, knownVm: (name) => knownVm(o.engine, scope, name) });
     this.d = {
-      engine: o.engine, store: o.store, clock: o.clock, plans: this.plans, runs: new RunTable(o.store), images: new ImageTable(o.store), datacenter,
+      engine: o.engine, store: o.store, clock: o.clock, plans: this.plans, runs: new RunTable(o.store), images: new ImageTable(o.store), ...scope,
+      ...(o.power ? { power: o.power } : {}),
       settings: () => this.s, local: () => this.localStore(), secondary: () => this.secondaryStore(),
       pid: o.pid ?? process.pid, isAlive: o.isAlive ?? processAlive, log: o.log ?? SILENT,
     };
@@ -141,8 +166,10 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    // Staging images go; the runs go on from their snapshots at the next start.
-    await this.runner.dropJobs();
+    // Staging images go (at once: a caller may not wait); the runs go on from their snapshots at the next start.
+    const dropping = this.runner.dropJobs();
+    await this.restoresDone();
+    await dropping;
     const stores = [this.stores.local?.store, this.stores.secondary?.store];
     await Promise.all(stores.map((s) => s?.close().catch((e: unknown) => this.failure(`stopping the backup store: ${(e as Error).message}`))));
     await this.notifier.settle();
@@ -185,7 +212,7 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
     this.ticking = true;
     try {
       const now = this.o.clock.now();
-      if (!this.recovered) this.recovered = this.guard('recovery', () => failInterruptedRestores(this.d) >= 0) ?? false;
+      if (!this.recovered) this.recovered = this.guard('recovery', () => failInterruptedRestores(this.d, new Set(this.restoring.keys())) >= 0) ?? false;
       this.guard('scheduling', () => scheduleDue(this.d, now));
       this.guard('starting runs', () => startQueued(this.d, now));
       this.guard('writing archives', () => this.runner.advance(this.o.clock.now()));
@@ -198,7 +225,7 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
       if (now - this.lastPrune >= PRUNE_EVERY_MS) {
         this.lastPrune = now;
         // A restore another process (the CLI) left running when it died.
-        this.guard('recovery', () => failInterruptedRestores(this.d));
+        this.guard('recovery', () => failInterruptedRestores(this.d, new Set(this.restoring.keys())));
         this.guard('pruning', () => {
           this.o.engine.pruneWriteLoad(Math.max(this.s.ioWindowMinutes, 24 * 60));
           this.d.store.tx(() => this.d.runs.pruneStarts(now - 2 * DAY_MS));
@@ -330,11 +357,23 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
 
   restore(r: RestoreRequest): RestoreResult {
     try {
-      const { restoreId: _id, ...result } = restoreImage(this.d, r?.imageId);
+      const { restoreId, done, ...result } = restoreImage(this.d, r?.imageId);
+      if (done) {
+        this.restoring.set(restoreId, done);
+        void done.finally(() => {
+          this.restoring.delete(restoreId);
+          this.notifier.pump();
+        });
+      }
       return result;
     } finally {
       this.notifier.pump();
     }
+  }
+
+  /** Waits for the restores this process still has in flight (vCenter power-off, then the writes). */
+  private async restoresDone(): Promise<void> {
+    while (this.restoring.size) await Promise.allSettled([...this.restoring.values()]);
   }
 
   // ---- history and report -------------------------------------------------------------------
@@ -351,12 +390,18 @@ export class ImageBackupService implements ImageBackupApi, Service<ProviderSetti
    * stored, commits ended and recorded). Tests await it between ticks instead of
    * sleeping; the daemon never needs to (a commit is recorded when it ends).
    */
-  drain(): Promise<void> {
-    return this.runner.drain();
+  async drain(): Promise<void> {
+    await this.restoresDone();
+    await this.runner.drain();
   }
 
-  /** Waits for the mails handed over so far (tests; stop() does it too). */
-  settleMail(): Promise<void> {
-    return this.notifier.settle();
+  /**
+   * Waits for the mails handed over so far (tests; stop() does it too), and first for
+   * the restores in flight, whose mails are still to come (a CLI process must not exit
+   * before a restore it started has ended).
+   */
+  async settleMail(): Promise<void> {
+    await this.restoresDone();
+    await this.notifier.settle();
   }
 }

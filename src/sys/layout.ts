@@ -17,6 +17,7 @@
  *   RelationBetweenVMandVVOL/         earlier relation files, zipped (three days)
  *   backups/                          the image-backup store (manifests, chunks) unless settings name another folder
  *   outbox/                           job mails (.eml) of the image-backup scheduler when no SMTP server is set
+ *   vcenter-inventory.json            the vCenter link's last good inventory and last outcomes
  */
 import path from 'node:path';
 
@@ -34,6 +35,7 @@ export const DATA_NAMES = {
   relationArchive: 'RelationBetweenVMandVVOL',
   backups: 'backups',
   outbox: 'outbox',
+  vcenterState: 'vcenter-inventory.json',
 } as const;
 
 /** Names inside certs/. */
@@ -75,6 +77,7 @@ export interface DataLayout {
   relationLock: string;
   backups: string;
   outbox: string;
+  vcenterState: string;
 }
 
 export function dataLayout(dir: string): DataLayout {
@@ -101,5 +104,6 @@ export function dataLayout(dir: string): DataLayout {
     relationLock: at(DATA_NAMES.relationLatest, RELATION_NAMES.lock),
     backups: at(DATA_NAMES.backups),
     outbox: at(DATA_NAMES.outbox),
+    vcenterState: at(DATA_NAMES.vcenterState),
   };
 }

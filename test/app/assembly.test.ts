@@ -38,7 +38,7 @@ test('the daemon\'s assembly makes the demo array from its own conf folder, hold
   try {
     expect(a.demoCreated).toEqual(['LabArray9']);
     expect(a.engine.listArrays().map((x) => x.name)).toEqual(['LabArray9']);
-    expect(a.services.map((s) => s.name)).toEqual(['store checkpoints', 'relation', 'image-backup']);
+    expect(a.services.map((s) => s.name)).toEqual(['store checkpoints', 'vcenter', 'relation', 'image-backup']);
     expect(a.relation.options.intervalMinutes).toBe(10);
     // A second daemon on the same folder is refused; a CLI command shares the store.
     expect(() => assemble({ runtime: runtime(), role: 'daemon', clock })).toThrow(DataFolderLockedError);

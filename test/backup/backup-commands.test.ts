@@ -53,6 +53,6 @@ test('K1, K5: backup online / relation / status / cancel / restore through the C
   expect(closed).toBe(7);
 });
 
-test('the default opener refuses a folder without a provider store', () => {
-  expect(() => openBackupFolder({ data: tempDir() })).toThrow(/There is no provider store/);
+test('the default opener refuses a folder without a provider store', async () => {
+  await expect(openBackupFolder({ data: tempDir() })).rejects.toThrow(/There is no provider store/);
 });

@@ -149,12 +149,12 @@ test('K2: each state change is durable: a restarted provider sees "Backing up" a
   expect(states(data)).toEqual(['completed', 'none']);
 });
 
-test('K6: a second backup of the same VM is refused while one runs, and while a restore runs', () => {
+test('K6: a second backup of the same VM is refused while one runs, and while a restore runs', async () => {
   const { ops } = setup();
   ops.online('web01', 'Datacenter');
   expect(ops.online('web01', 'Datacenter')).toMatchObject({ err: ['Failed to back up for VM(Datacenter/web01). Backup is already running.'], exit: 1 });
   run(12);
-  expect(ops.restore('web01', 'Datacenter', { disks: [], from: 'last', config: false }).exit).toBe(0);
+  expect((await ops.restore('web01', 'Datacenter', { disks: [], from: 'last', config: false })).exit).toBe(0);
   expect(ops.online('web01', 'Datacenter')).toMatchObject({ err: ['Failed to back up for VM(Datacenter/web01).Restoring is still running.'], exit: 1 });
 });
 
@@ -193,7 +193,7 @@ test('K3: a mostly completed backup is not cancelled (F.3.2)', () => {
   expect(states(data)).toEqual(['completed', 'none']);
 });
 
-test('K4: restore from the last or previous backup makes the VVol equal the RV chunk for chunk; the config VVol only when asked', () => {
+test('K4: restore from the last or previous backup makes the VVol equal the RV chunk for chunk; the config VVol only when asked', async () => {
   const { vm, data, ops } = setup();
   const [rv1, rv2] = rvsOf(data);
   ops.online('web01', 'Datacenter');
@@ -203,7 +203,7 @@ test('K4: restore from the last or previous backup makes the VVol equal the RV c
   run(12);
   f.engine.write(data, 0, ['d0', 'd1', 'd2']);
   f.engine.write(vm.config, 0, ['cfg']);
-  const r = ops.restore('web01', 'Datacenter', { disks: ['web01.vmdk'], from: 'previous', config: false });
+  const r = await ops.restore('web01', 'Datacenter', { disks: ['web01.vmdk'], from: 'previous', config: false });
   expect(r.exit).toBe(0);
   expect(r.out[0]).toBe('Start to restore VM(Datacenter/web01) from the previous backup.');
   expect(states(data)).toEqual(['restore-copying', 'completed']);
@@ -213,19 +213,19 @@ test('K4: restore from the last or previous backup makes the VVol equal the RV c
   expect(chunks(data)).toEqual(chunks(rv1));
   expect(chunks(data)[0]).toBe('a0');
   expect(chunks(vm.config, 1)).toEqual(['cfg']); // not asked for
-  ops.restore('web01', 'Datacenter', { disks: [], from: 'last', config: true });
+  await ops.restore('web01', 'Datacenter', { disks: [], from: 'last', config: true });
   run(12);
   expect(chunks(data)).toEqual(chunks(rv2));
   expect(chunks(data).slice(0, 2)).toEqual(['c0', 'c1']);
   expect(chunks(vm.config, 1)).toEqual([null]);
 });
 
-test('K4: restore is refused while the VM has snapshots (F.3.3)', () => {
+test('K4: restore is refused while the VM has snapshots (F.3.3)', async () => {
   const { data, ops } = setup();
   ops.online('web01', 'Datacenter');
   run(12);
   f.engine.snapshot(data.vvolId as string);
-  expect(ops.restore('web01', 'Datacenter', { disks: [], from: 'last', config: false })).toMatchObject({
+  expect(await ops.restore('web01', 'Datacenter', { disks: [], from: 'last', config: false })).toMatchObject({
     err: ['If the target VM has a snapshot, the virtual device cannot be restored. Delete all snapshots in the target VM and restore the virtual device.'], exit: 1,
   });
 });

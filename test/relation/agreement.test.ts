@@ -13,6 +13,7 @@ import { saveSettings, withDiskArrayAdded, withVCenter } from '../../src/config/
 import { readRuntime } from '../../src/sys/runtime';
 import { buildArray, demoSpec, Fixture, GB, tempDir } from '../helpers/fixture';
 import { runCli } from '../support/run-cli';
+import { closedPort } from '../vcenter/setup';
 
 let f: Fixture;
 let conf: string;
@@ -21,13 +22,20 @@ const B = demoSpec({ name: 'Storage002', serial: '0000000991008888', wwn: B_WWN,
 const latest = (name: string, wwn: string) => path.join(f.dir, 'latestRelationBetweenVMandVVOL', `${wwn}_${name}`);
 const files = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.xml')).sort() : []);
 
-beforeEach(() => {
+beforeEach(async () => {
   f = buildArray();
   bootstrapArray(f.engine, B);
   f.engine.createVvol(f.array, { pool: 0, type: 'config', sizeBytes: GB, metadata: { VMW_VmID: 'vm-a', VMW_VVolName: 'web01' } });
   f.engine.createVvol(B.name, { pool: 0, type: 'config', sizeBytes: GB, metadata: { VMW_VmID: 'vm-b', VMW_VVolName: 'db01' } });
   conf = tempDir('vvol-conf-');
-  saveSettings(conf, withVCenter(withDiskArrayAdded(DEFAULT_SETTINGS, '192.0.2.10'), { ip: '192.0.2.5', httpsPort: '443', user: 'administrator@vsphere.local', password: 'Vc-Secret-1' }, f.dir));
+  // vCenter does not answer here (nothing listens on the port): both name the VMs by the inventory the daemon read last.
+  const port = await closedPort();
+  saveSettings(conf, withVCenter(withDiskArrayAdded(DEFAULT_SETTINGS, '192.0.2.10'), { ip: '127.0.0.1', httpsPort: port, user: 'administrator@vsphere.local', password: 'Vc-Secret-1' }, f.dir));
+  const vm = (instanceUuid: string, name: string) => ({ instanceUuid, biosUuid: null, name, datacenter: 'DC-West', powerState: 'poweredOn', folder: null, moref: 'vm-1', template: false });
+  fs.writeFileSync(path.join(f.dir, 'vcenter-inventory.json'), JSON.stringify({
+    version: 1, server: `127.0.0.1:${port}`,
+    inventory: { server: '127.0.0.1', readAt: f.clock.now(), datacenters: ['DC-West'], vms: [vm('vm-a', 'web01'), vm('vm-b', 'db01')] },
+  }));
 });
 afterEach(() => {
   f.close();
@@ -54,7 +62,9 @@ test('the daemon\'s pass and `relation write` cover the same managed arrays, wri
     expect(first.map((r) => r.array)).toEqual([f.array]);
     const written = files(latest(f.array, '00255CDB05310000'));
     expect(written).toHaveLength(1);
-    expect(fs.readFileSync(path.join(latest(f.array, '00255CDB05310000'), written[0]), 'utf8')).toContain('vCenterServer="192.0.2.5"');
+    const xml = fs.readFileSync(path.join(latest(f.array, '00255CDB05310000'), written[0]), 'utf8');
+    expect(xml).toContain('vCenterServer="127.0.0.1"');
+    expect(xml).toContain('<datacenter name="DC-West">');
     expect(files(latest(B.name, B_WWN))).toEqual([]);
 
     f.clock.advance(60_000);

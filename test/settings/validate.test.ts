@@ -73,7 +73,7 @@ test('L1: the settings schema refuses a misspelt field and reports it with the o
       'relationIntervalMinute: unknown setting (known: relationIntervalMinutes, diskArrays, vCenter, imageBackup).',
       'diskArrays[1] must be the address of a host, not 0.0.0.0.',
       'vCenter.password: must be the encrypted value `settings -v` writes (a password is never stored in clear).',
-      'vCenter.pasword: unknown setting (known: ip, httpsPort, user, password).',
+      'vCenter.pasword: unknown setting (known: ip, httpsPort, user, password, thumbprint).',
     ],
   });
 });

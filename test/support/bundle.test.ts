@@ -62,6 +62,7 @@ test('the bundle holds the logs, configuration, relation folders, summary, store
     'data/certs/provider.crt',
     'data/files.txt',
     'data/provider-account.json',
+    'data/vcenter-inventory.json',
     'events.json',
     'logs/provider-20260101.log',
     'logs/provider-20260102.log',

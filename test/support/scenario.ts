@@ -93,6 +93,12 @@ export function buildInstallation(): Installation {
   fs.writeFileSync(path.join(archive, `${WWN}_Storage001`, '20260102090000.zip'), Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]));
   fs.writeFileSync(path.join(latest, '.state.json'), JSON.stringify({ version: 1, arrays: { [WWN]: { signature: '[]', eventSeq: 3, file: '20260103095500.xml', writtenAt: Date.UTC(2026, 0, 3, 9, 55, 0), rvOwners: {} } } }));
   clock.set(Date.UTC(2026, 0, 3, 12, 0, 0));
+  // What the daemon last read from vCenter (src/vcenter/state.ts): a relation pass of a CLI command uses it while current.
+  fs.writeFileSync(path.join(data, 'vcenter-inventory.json'), JSON.stringify({
+    version: 1, server: '192.0.2.5:443',
+    inventory: { server: '192.0.2.5', readAt: clock.now(), datacenters: ['Datacenter'], vms: [] },
+    lastSuccess: { at: clock.now(), message: 'read 0 VM(s) in 1 datacenter(s) from vCenter Server 192.0.2.5:443' },
+  }));
 
   const account = JSON.parse(fs.readFileSync(ProviderAccount.file(data), 'utf8')) as { hash: string; salt: string };
   const keyBody = cert.privateKeyPem.split('\n').filter((l) => l && !l.startsWith('-----'));

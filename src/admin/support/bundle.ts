@@ -5,7 +5,8 @@
  *   summary.txt, summary.json          version, daemon, account user, certificate, settings, arrays
  *   logs/                              <data>/server/logs (limited by --since)
  *   conf/                              the configuration folder, secrets removed
- *   data/                              the data folder's account (no hash/salt), certificates, listing
+ *   data/                              the data folder's account (no hash/salt), certificates, listing,
+ *                                      the vCenter link's last inventory and outcomes (vcenter-inventory.json)
  *   relation/                          latestRelationBetweenVMandVVOL/, RelationBetweenVMandVVOL/
  *   store/integrity.json               SQLite integrity check and the engine's invariants
  *   events.json, alarms.json           recent events and alarms per disk array
@@ -89,9 +90,10 @@ const README = `vvol-provider support bundle
 
 What the NEC manual (5.1 "Collecting Logs") asks to copy by hand, in one archive:
   logs/       the provider's log folder (server/logs)
-  conf/       the configuration folder; data/ the data folder's account, certificates and a file listing
+  conf/       the configuration folder; data/ the data folder's account, certificates, a file listing
+              and vcenter-inventory.json (the VMs and datacenters last read from vCenter, the link's outcomes)
   relation/   latestRelationBetweenVMandVVOL/ and RelationBetweenVMandVVOL/ (the VM-to-VVOL relation files)
-  summary.*   version, daemon, provider account user, certificate, settings, disk arrays
+  summary.*   version, daemon, provider account user, certificate, settings, vCenter link, disk arrays
   store/      the store's integrity check and consistency invariants
   events.json, alarms.json   recent events and alarms of every disk array
 Secrets are not included: key files and the initial password are left out, passwords,

@@ -4,7 +4,8 @@
  * pid), the provider account's user name, the certificate, the settings, and per disk
  * array its monitoring state, whether the settings manage it, and the last relation
  * file written, and the image-backup scheduler (plans, runs in flight, the last job,
- * images, second copies). Every part that cannot be read says why instead of failing the whole.
+ * images, second copies), and the vCenter link (its last refresh or failure, the
+ * inventory in use). Every part that cannot be read says why instead of failing the whole.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -34,6 +35,7 @@ import { PlanStore } from '../../scheduler/plans';
 import { backupJobId, toRun } from '../../scheduler/run-state';
 import { imageBackupSection } from '../../scheduler/settings';
 import { runProgress } from '../api/progress';
+import { vCenterStatus, type VCenterStatus } from '../../vcenter/state';
 
 export const LOCK_FILE = DATA_NAMES.lockNote;
 export const LATEST_RELATION_FOLDER = DATA_NAMES.relationLatest;
@@ -151,6 +153,8 @@ export interface ProviderStatus {
   providerAccount: { user: string } | null;
   certificate: CertificateStatus | null;
   settings: SettingsSummary | { problems: string[] };
+  /** The vCenter link as the daemon last saw it; null when the settings cannot be read. */
+  vCenter: VCenterStatus | null;
   arrays: ArrayStatus[];
   /** Registered in the settings, but no array in the store has the address. */
   unmatchedDiskArrays: string[];
@@ -354,6 +358,7 @@ export function gatherStatus(i: StatusInput): ProviderStatus {
     providerAccount,
     certificate: certificateStatus(i.dataDir, i.clock.now()),
     settings: summary,
+    vCenter: settings ? vCenterStatus(i.dataDir, settings.vCenter) : null,
     arrays,
     unmatchedDiskArrays: unmatched,
     imageBackup: fromStore?.imageBackup ?? null,

@@ -32,6 +32,8 @@ export const PROVIDER_SETTINGS_SCHEMA = {
         user: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f\\u007f]*$', not: { pattern: forbidden } },
         // Sealed with <data>/settings.key by `settings -v` (format "sealed"); never the clear text.
         password: { type: 'string', format: 'sealed' },
+        // SHA-256 fingerprint of vCenter's certificate (pinned); absent: this machine's CAs.
+        thumbprint: { type: 'string', pattern: '^([0-9A-F]{2}:){31}[0-9A-F]{2}$' },
       },
     },
     imageBackup: {

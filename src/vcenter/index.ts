@@ -1,0 +1,10 @@
+export * from './errors';
+export * from './messages';
+export * from './naming';
+export * from './service';
+export * from './state';
+export { VimClient } from './client';
+export { readInventory } from './read-inventory';
+export { powerOffVm } from './power';
+export type { PowerOffOutcome, TaskWait, VmPowerControl } from './power';
+export type { Endpoint, TransportOptions } from './transport';
