@@ -1,15 +1,17 @@
 /**
  * Start-up only: reads the runtime variables, asks src/app/ for the assembled daemon
- * (with the admin API mounted beside the VASA face), and stops it gracefully on SIGTERM/SIGINT. Exit statuses: 1 cannot start (settings,
+ * (with the admin API and the management screens mounted beside the VASA face), and stops it gracefully on SIGTERM/SIGINT. Exit statuses: 1 cannot start (settings,
  * runtime variables, port), 3 another daemon holds the data folder, 4 the store is
  * refused (missing in a used folder, damaged, WAL lost): a person must act.
  */
+import express from 'express';
 import { adminApi } from './admin/api';
-import { Daemon, startDaemon } from './app/daemon';
+import { Daemon, RouteDeps, startDaemon } from './app/daemon';
 import { SettingsError } from './config/settings';
 import { StoreRefusedError } from './store/db';
 import { DataFolderLockedError } from './store/lock';
 import { readRuntime } from './sys/runtime';
+import { SessionStore, webUi } from './web';
 
 /** Exit status of a start refused because of the store (missing in a used folder, damaged, WAL lost). */
 export const EXIT_STORE_REFUSED = 4;
@@ -35,6 +37,22 @@ function exitFor(e: unknown): never {
   process.exit(1);
 }
 
+/**
+ * The faces mounted beside the VASA face: the admin API at /api/v1 and the management
+ * screens at /ui (one session store: the screens' session cookie is good for the API),
+ * and / sending a browser to the screens.
+ */
+export function faceRouters(deps: RouteDeps): { path: string; router: express.RequestHandler }[] {
+  const sessions = new SessionStore(deps.clock, {}, deps.account);
+  const root = express.Router({ strict: true });
+  root.get('/', (_req, res) => res.redirect(302, '/ui/'));
+  return [
+    { path: '/api/v1', router: adminApi({ scheduler: deps.scheduler, backup: deps.backup, verify: deps.verify, log: deps.log, session: sessions.check }) },
+    { path: '/ui', router: webUi({ verify: deps.verify, sessions, log: deps.log }) },
+    { path: '/', router: root },
+  ];
+}
+
 async function main(): Promise<void> {
   let daemon: Daemon | undefined;
   let stopRequested = false;
@@ -52,10 +70,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {
-    daemon = await startDaemon(readRuntime(process.env), { routers: (deps) => [{ path: '/api/v1', router: adminApi(deps) }] });
+    daemon = await startDaemon(readRuntime(process.env), { routers: faceRouters });
   } catch (e) {
     exitFor(e);
   }
+  daemon.assembly.log.info(`management screens: ${daemon.server.registrationUrl.replace(/\/version\.xml$/, '')}/ui/ (log in with the provider account)`);
   if (stopRequested) daemon.stop().then(() => process.exit(0));
 }
 

@@ -5,7 +5,9 @@
  * flight finish, services stop, the store closes, the lock is released).
  */
 import type express from 'express';
-import { SystemClock } from '../array/clock';
+import { Clock, SystemClock } from '../array/clock';
+import type { DiskArrayEngine } from '../array/engine';
+import type { BackupOptions } from '../backup/operations';
 import type { ImageBackupApi } from '../scheduler/contract';
 import { hex4 } from '../array/ids';
 import { ProviderAccount } from '../config/account';
@@ -42,16 +44,24 @@ export interface RouteDeps {
   scheduler: () => ImageBackupApi;
   verify: (remote: string, user: string, password: string) => Promise<void>;
   log: Logger;
+  /** The daemon's clock (sessions of the management screens expire by it). */
+  clock: Clock;
+  /** The provider account in force: a new object once it changes (SIGHUP, a settings edit), so sessions made under the old one can end. */
+  account: () => { readonly user: string };
+  /** The RV backup operations' ground: the managed arrays, the provider's datacenter and vCenter, the data folder. */
+  backup: () => { engine: DiskArrayEngine; options: BackupOptions; dataDir: string; clock: Clock };
 }
 
 export interface DaemonOptions {
   /** Routes on the same HTTPS server (src/main.ts mounts the admin API here; this room does not import the faces above it). */
   routers?: (deps: RouteDeps) => { path: string; router: express.RequestHandler }[];
+  /** The clock (tests pass a ManualClock to move task progress and session expiry by hand); default the system clock. */
+  clock?: Clock;
 }
 
 export async function startDaemon(runtime: Runtime, o: DaemonOptions = {}): Promise<Daemon> {
   ProviderAccount.checkFirstStart(runtime.dataDir, runtime.user, runtime.password);
-  const clock = new SystemClock();
+  const clock = o.clock ?? new SystemClock();
   const a = assemble({ runtime, role: 'daemon', clock, log: (layout) => createLogger(layout.logs, clock) });
   const log: Logger = a.log;
   for (const name of a.demoCreated) log.info(`created the demo disk array ${name} from ${runtime.confDir}`);
@@ -67,7 +77,10 @@ export async function startDaemon(runtime: Runtime, o: DaemonOptions = {}): Prom
     // account with the VASA face's throttled login, which exists once the server does: bound late.
     let face: RunningServer['face'] | undefined;
     const routers = (o.routers ?? (() => []))({
-      scheduler: () => a.imageBackup, log,
+      scheduler: () => a.imageBackup, log, clock: a.clock, account: () => account,
+      backup: () => ({
+        engine: a.managed, dataDir: runtime.dataDir, clock: a.clock, options: a.backupOptions(),
+      }),
       verify: (remote, user, password) => (face ? face.login.verify(remote, user, password) : Promise.reject(new Error('The provider is starting.'))),
     });
     server = await startServer(a.managed, a.clock, () => account, log, {

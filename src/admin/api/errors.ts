@@ -13,11 +13,12 @@
  *                                  (a damaged image ...); the message says why
  *   anything else             500  "internal error": logged with its stack, never shown
  *
- * plus the face's own: 401 (no or wrong provider account), 405, 408, 413, 415.
+ * plus the face's own: 401 (no or wrong provider account), 403 (a management-screen session
+ * without its CSRF token), 405, 408, 413, 415.
  */
 import { SchedulerError } from '../../scheduler/contract';
 
-export type ErrorCode = SchedulerError['code'] | 'UNAUTHORIZED' | 'METHOD_NOT_ALLOWED' | 'TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'TIMEOUT' | 'INTERNAL';
+export type ErrorCode = SchedulerError['code'] | 'UNAUTHORIZED' | 'FORBIDDEN' | 'METHOD_NOT_ALLOWED' | 'TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'TIMEOUT' | 'INTERNAL';
 
 export interface ErrorBody {
   error: string;

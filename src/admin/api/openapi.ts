@@ -19,6 +19,7 @@ const REFUSALS: Record<number, { name: string; description: string; headers?: Re
     name: 'Unauthorized', description: 'No or a wrong provider account (HTTP Basic), or the address is locked out after failed logins.',
     headers: { 'WWW-Authenticate': { description: 'Basic realm="vvol-provider"', schema: { type: 'string' } } },
   },
+  403: { name: 'Forbidden', description: 'A management-screen session (cookie) without its CSRF token (X-CSRF-Token) on a change: nothing was done.' },
   404: { name: 'NotFound', description: 'No such plan, run, image or VM.' },
   405: { name: 'MethodNotAllowed', description: 'The path exists, the method does not: see Allow.' },
   408: { name: 'RequestTimeout', description: 'The body did not arrive in time.' },
@@ -52,7 +53,7 @@ function okResponse(r: ApiRoute): Record<string, unknown> {
 
 /** What an operation may answer: its success, the route's refusals, and the ones every route shares. */
 function responses(r: ApiRoute, readsBody: boolean): Record<string, unknown> {
-  const statuses = new Set([400, 401, ...r.errors, ...(readsBody ? [408, 413, 415] : []), 500]);
+  const statuses = new Set([400, 401, ...(r.method === 'get' ? [] : [403]), ...r.errors, ...(readsBody ? [408, 413, 415] : []), 500]);
   const out: Record<string, unknown> = { [String(r.ok.status)]: okResponse(r) };
   for (const s of [...statuses].sort()) out[String(s)] = { $ref: `#/components/responses/${REFUSALS[s].name}` };
   return out;
@@ -81,28 +82,34 @@ export function buildOpenApi(routes: readonly ApiRoute[], version: string): Reco
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     info: {
-      title: 'vvol-provider admin API: image-backup scheduler',
+      title: 'vvol-provider admin API: image-backup scheduler and RV backup',
       version,
       description: [
-        'Plans, runs (with progress), immediate backups, images, verify, restore, history and the CSV report of the image-backup scheduler.',
-        'Every route, this document included, needs the provider account (HTTP Basic) over HTTPS; failed logins lock the address out for a while.',
+        'Plans, runs (with progress), immediate backups, images, verify, restore, history and the CSV report of the image-backup scheduler; the RV backup of VMs (state, online backup, cancel, restore, backup script: Appendix E, F), unmanaged VVols and pool capacity.',
+        'Every route, this document included, needs the provider account (HTTP Basic) over HTTPS, or a management-screen session cookie with its X-CSRF-Token header on changes; failed logins lock the address out for a while.',
         'Bodies are JSON (application/json, UTF-8, at most 64 KiB, at most 16 levels deep); unknown fields are refused.',
         'Times are epoch milliseconds (UTC); a plan\'s dates and slot are local to its time zone.',
         'Every refusal is { error, code, field, details }: INVALID 400, NOT_FOUND 404, CONFLICT 409, LIMIT 429 (5 backups per VM in 24 hours; Retry-After) or 409 (a full slot), FAILED 422.',
       ].join('\n\n'),
     },
     servers: [{ url: '/api/v1' }],
-    security: [{ providerAccount: [] }],
+    security: [{ providerAccount: [] }, { uiSession: [], csrfToken: [] }],
     tags: [
       { name: 'plans', description: 'Backup plans (schedule management)' },
       { name: 'runs', description: 'Runs and immediate backups' },
       { name: 'images', description: 'Backup images, verify, restore' },
       { name: 'history', description: 'Job history and report' },
+      { name: 'vms', description: 'RV backup of VMs: state, online backup, cancel, restore, backup script (Appendix E, F)' },
+      { name: 'arrays', description: 'Unmanaged VVols and pool capacity of the disk arrays' },
       { name: 'meta', description: 'This document' },
     ],
     paths,
     components: {
-      securitySchemes: { providerAccount: { type: 'http', scheme: 'basic', description: 'The provider account (the one vCenter registers with).' } },
+      securitySchemes: {
+        providerAccount: { type: 'http', scheme: 'basic', description: 'The provider account (the one vCenter registers with).' },
+        uiSession: { type: 'apiKey', in: 'cookie', name: 'vvol_session', description: 'A management-screen session (POST /ui/login with the provider account).' },
+        csrfToken: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'The session\'s CSRF token (GET /ui/session); needed on every change made with the session cookie.' },
+      },
       schemas: { ...(SCHEMAS as Record<string, SchemaObject>) },
       responses: Object.fromEntries([...usedRefusals].map((s) => [REFUSALS[s].name, { description: REFUSALS[s].description, ...(REFUSALS[s].headers ? { headers: REFUSALS[s].headers } : {}), content: errorContent }])),
     },

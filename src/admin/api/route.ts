@@ -5,6 +5,7 @@
  * (openapi.ts) describes the same ones, so the two cannot drift apart.
  */
 import type { ImageBackupApi } from '../../scheduler/contract';
+import type { RvBackupFace } from './rv-backup-face';
 import type { SchemaName } from './schemas';
 import type { ParamSpecs } from './validation';
 
@@ -13,6 +14,8 @@ export type Method = 'get' | 'post' | 'patch' | 'delete';
 export interface ApiContext {
   /** The service (asked for on first use: the OpenAPI route never needs it). */
   readonly api: ImageBackupApi;
+  /** The RV backup operations and views (asked for on first use, like the scheduler). */
+  readonly backup: RvBackupFace;
   params: Record<string, unknown>;
   query: Record<string, unknown>;
   body: unknown;
@@ -34,7 +37,7 @@ export interface ApiRoute {
   /** OpenAPI form: /plans/{id}. */
   path: string;
   operationId: string;
-  tag: 'plans' | 'runs' | 'images' | 'history' | 'meta';
+  tag: 'plans' | 'runs' | 'images' | 'history' | 'vms' | 'arrays' | 'meta';
   summary: string;
   description?: string;
   params?: ParamSpecs;
@@ -46,7 +49,8 @@ export interface ApiRoute {
   errors: number[];
   /** The service's names of fields this route's request spells otherwise (service `vmName` is the body's `vm`). */
   fields?: Readonly<Record<string, string>>;
-  handle(c: ApiContext): Reply;
+  /** The answer; a promise where the service works asynchronously (an RV restore powers the VM off through vCenter first). */
+  handle(c: ApiContext): Reply | Promise<Reply>;
 }
 
 export const json = (status: number, value: unknown, headers?: Record<string, string>): Reply => ({ status, json: value, headers });

@@ -12,16 +12,21 @@
 import express from 'express';
 import type { Logger } from '../../log/logger';
 import { type ImageBackupApi, SchedulerError } from '../../scheduler/contract';
-import { requireAccount, type VerifyAccount } from './auth';
+import { requireAccount, type SessionCheck, type VerifyAccount } from './auth';
 import { type BodyLimits, DEFAULT_BODY_LIMITS, readJsonBody } from './body';
 import { ApiError, refusal } from './errors';
 import type { ApiContext, ApiRoute, Reply } from './route';
+import type { RvBackupFace } from './rv-backup-face';
 import { ROUTES } from './routes';
 import { RequestChecks } from './validation';
 
 export interface AdminApiDeps {
   /** The image-backup service (asked for per request: the assembly may build it after the router). */
   scheduler: () => ImageBackupApi;
+  /** The RV backup operations' engine and options (asked for per request); without it the /vms, /unmanaged-vvols and /pools routes fail. */
+  backup?: () => RvBackupFace;
+  /** The management screens' sessions: a live session cookie (with its CSRF token on changes) stands for the account. */
+  session?: SessionCheck;
   /** Resolves when user and password are the provider account's; rejects otherwise (the VASA face's throttled login). */
   verify: VerifyAccount;
   log?: Logger;
@@ -58,8 +63,15 @@ function serve(r: ApiRoute, deps: AdminApiDeps, checks: RequestChecks, limits: B
         body = checks.body(r.body, raw);
       } else if (raw !== undefined) checks.body('NoBody', raw);
       let api: ImageBackupApi | undefined;
-      const ctx: ApiContext = { get api() { return (api ??= deps.scheduler()); }, params, query, body, base: req.baseUrl };
-      send(res, r.handle(ctx));
+      const ctx: ApiContext = {
+        get api() { return (api ??= deps.scheduler()); },
+        get backup() {
+          if (!deps.backup) throw new Error('the admin API was built without the RV backup operations (AdminApiDeps.backup)');
+          return deps.backup();
+        },
+        params, query, body, base: req.baseUrl,
+      };
+      send(res, await r.handle(ctx));
     } catch (e) {
       next(renamed(e, r.fields));
     }
@@ -136,7 +148,7 @@ export function adminApi(deps: AdminApiDeps): express.Router {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
-  router.use(requireAccount(deps.verify, deps.log));
+  router.use(requireAccount(deps.verify, deps.log, deps.session));
   for (const r of ROUTES) router[r.method](expressPath(r.path), serve(r, deps, checks, limits));
   router.use(unmatched(ROUTES));
   router.use(errorHandler(deps.log));

@@ -10,6 +10,7 @@ import { PLAN_ROUTES } from './plans-routes';
 import type { ApiRoute } from './route';
 import { json } from './route';
 import { RUN_ROUTES } from './runs-routes';
+import { RV_BACKUP_ROUTES } from './rv-backup-routes';
 
 const OPENAPI_ROUTE: ApiRoute = {
   method: 'get', path: '/openapi.json', operationId: 'openapi', tag: 'meta', summary: 'This document (OpenAPI 3.1)',
@@ -18,7 +19,7 @@ const OPENAPI_ROUTE: ApiRoute = {
   handle: () => json(200, openApiDocument()),
 };
 
-export const ROUTES: readonly ApiRoute[] = [...PLAN_ROUTES, ...RUN_ROUTES, ...IMAGE_ROUTES, ...HISTORY_ROUTES, OPENAPI_ROUTE];
+export const ROUTES: readonly ApiRoute[] = [...PLAN_ROUTES, ...RUN_ROUTES, ...IMAGE_ROUTES, ...HISTORY_ROUTES, ...RV_BACKUP_ROUTES, OPENAPI_ROUTE];
 
 /** The document (built on each request: it is small, and depends on nothing but the code). */
 export function openApiDocument(): Record<string, unknown> {

@@ -10,6 +10,7 @@
  * stays in the service, which answers with its own message.
  */
 import type { SchemaObject } from 'ajv';
+import { RV_BACKUP_SCHEMAS } from './rv-backup-schemas';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const ms = (description: string) => ({ type: 'integer', description: `${description} (epoch milliseconds, UTC)` });
@@ -223,7 +224,7 @@ export const ErrorBody: SchemaObject = {
   required: ['error', 'code', 'field', 'details'],
   properties: {
     error: { type: 'string' },
-    code: { type: 'string', enum: ['INVALID', 'NOT_FOUND', 'CONFLICT', 'LIMIT', 'FAILED', 'UNAUTHORIZED', 'METHOD_NOT_ALLOWED', 'TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'TIMEOUT', 'INTERNAL'] },
+    code: { type: 'string', enum: ['INVALID', 'NOT_FOUND', 'CONFLICT', 'LIMIT', 'FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'METHOD_NOT_ALLOWED', 'TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'TIMEOUT', 'INTERNAL'] },
     field: strOrNull('the request field the message is about, e.g. schedule.slotHour'),
     details: { type: 'object', description: 'Suggested slots, the time the next backup is allowed, every validation problem ...' },
   },
@@ -233,6 +234,7 @@ export const ErrorBody: SchemaObject = {
 export const SCHEMAS = {
   ScheduleInput, PlanInput, PlanChanges, PlanCopy, BackupRequest, NoBody,
   Plan, Run, RunVm, Progress, Image, ImageDisk, HistoryEntry, VerifyResult, RestoreResult, Error: ErrorBody,
+  ...RV_BACKUP_SCHEMAS,
 } as const satisfies Record<string, SchemaObject>;
 
 export type SchemaName = keyof typeof SCHEMAS;
