@@ -2,10 +2,10 @@
  * Checks of certificates and CRLs that arrive over the VASA face: taking only the
  * certificate out of a PEM text (a private key sent along is dropped, never stored),
  * whether a certificate may be a TLS client's, and CRLs (parsed and signature-checked
- * with pkijs: neither node:crypto nor node-forge reads CRLs).
+ * with pkijs: node:crypto does not read CRLs).
  */
 import crypto from 'node:crypto';
-import forge from 'node-forge';
+import { decodePem, type PemBlock } from './pem';
 import * as pkijs from 'pkijs';
 
 /** A refusal whose message the admin can act on (the handlers send it as InvalidCertificate). */
@@ -35,26 +35,26 @@ export interface PemBlocks {
 
 /**
  * The CERTIFICATE blocks of a PEM text, parsed, and the labels of everything else (which
- * is dropped). forge's PEM reader splits the blocks; node:crypto parses each.
+ * is dropped). pem.ts splits the blocks; node:crypto parses each.
  */
 export function pemBlocks(text: string, what: string): PemBlocks {
   if (Buffer.byteLength(text, 'utf8') > MAX_PEM_BYTES) throw new CertificateError(`The ${what} is larger than ${MAX_PEM_BYTES / 1024} KiB.`);
-  let blocks: forge.pem.ObjectPEM[];
+  let blocks: PemBlock[];
   try {
-    blocks = forge.pem.decode(text);
+    blocks = decodePem(text);
   } catch {
-    // forge throws when the text holds no PEM block at all.
-    throw new CertificateError(`The ${what} is not a PEM X.509 certificate.`);
+    blocks = [];
   }
+  if (blocks.length === 0) throw new CertificateError(`The ${what} is not a PEM X.509 certificate.`);
   const certificates: crypto.X509Certificate[] = [];
   const dropped: string[] = [];
   for (const b of blocks) {
-    if (b.type !== 'CERTIFICATE') {
-      dropped.push(b.type);
+    if (b.label !== 'CERTIFICATE') {
+      dropped.push(b.label);
       continue;
     }
     try {
-      certificates.push(new crypto.X509Certificate(Buffer.from(b.body, 'binary')));
+      certificates.push(new crypto.X509Certificate(b.der));
     } catch {
       throw new CertificateError(`The ${what} holds a CERTIFICATE block that is not an X.509 certificate.`);
     }
@@ -160,15 +160,15 @@ function nameDer(n: pkijs.RelativeDistinguishedNames): Buffer {
 /** Parses one PEM CRL; throws CertificateError when it is not one. */
 export function parseCrl(text: string): ParsedCrl {
   if (Buffer.byteLength(text, 'utf8') > MAX_PEM_BYTES) throw new CertificateError(`A CRL is larger than ${MAX_PEM_BYTES / 1024} KiB.`);
-  let blocks: forge.pem.ObjectPEM[];
+  let blocks: PemBlock[];
   try {
-    blocks = forge.pem.decode(text);
+    blocks = decodePem(text);
   } catch {
     throw new CertificateError('A CRL is not a PEM X.509 CRL (-----BEGIN X509 CRL-----).');
   }
-  const crls = blocks.filter((b) => b.type === 'X509 CRL');
+  const crls = blocks.filter((b) => b.label === 'X509 CRL');
   if (crls.length !== 1) throw new CertificateError(crls.length ? 'A caCRL element holds more than one CRL: send one per element.' : 'A CRL is not a PEM X.509 CRL (-----BEGIN X509 CRL-----).');
-  const der = Buffer.from(crls[0].body, 'binary');
+  const der = crls[0].der;
   let crl: pkijs.CertificateRevocationList;
   try {
     crl = pkijs.CertificateRevocationList.fromBER(der);

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import forge from 'node-forge';
+import { forge } from './forge';
 import type { Clock } from '../array/clock';
 import { writeFileAtomic } from '../sys/atomic-file';
 import { CertificateError, fingerprintOf, MIN_INSTALL_DAYS, MIN_INSTALL_MS, oneCertificate, serverUsageProblem, validityProblem } from './certificate-checks';
@@ -62,8 +62,8 @@ export function describeCertificate(pem: string, source: CertificateInfo['source
 
 /** Makes a key and a self-signed certificate valid from now for `days`. */
 export function makeSelfSigned(names: string[], now: number, days = 825): { key: string; cert: string } {
-  const keys = forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
-  const cert = forge.pki.createCertificate();
+  const keys = forge().pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
+  const cert = forge().pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = `01${crypto.randomBytes(15).toString('hex')}`;
   cert.validity.notBefore = new Date(now - 5 * 60 * 1000);
@@ -84,20 +84,20 @@ export function makeSelfSigned(names: string[], now: number, days = 825): { key:
     { name: 'subjectAltName', altNames },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { key: forge.pki.privateKeyToPem(keys.privateKey), cert: forge.pki.certificateToPem(cert) };
+  cert.sign(keys.privateKey, forge().md.sha256.create());
+  return { key: forge().pki.privateKeyToPem(keys.privateKey), cert: forge().pki.certificateToPem(cert) };
 }
 
 /** A PKCS#10 request for the provider's current key (VASA requestCSR). */
 export function makeCsr(keyPem: string, names: string[]): string {
-  const key = forge.pki.privateKeyFromPem(keyPem);
-  const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  const key = forge().pki.privateKeyFromPem(keyPem);
+  const csr = forge().pki.createCertificationRequest();
+  csr.publicKey = forge().pki.setRsaPublicKey(key.n, key.e);
   csr.setSubject([{ name: 'commonName', value: names[0] ?? 'localhost' }, { name: 'organizationName', value: 'vvol-provider' }]);
   const altNames = names.map((n) => (net.isIP(n) ? { type: 7, ip: n } : { type: 2, value: n }));
   csr.setAttributes([{ name: 'extensionRequest', extensions: [{ name: 'subjectAltName', altNames }] }]);
-  csr.sign(key, forge.md.sha256.create());
-  return forge.pki.certificationRequestToPem(csr);
+  csr.sign(key, forge().md.sha256.create());
+  return forge().pki.certificationRequestToPem(csr);
 }
 
 /** Whether the certificate's public key belongs to the private key. */
