@@ -227,7 +227,26 @@ function providerCallTimes(dataDir) {
   return out;
 }
 
-module.exports = { Run, Loadgen, startProvider, startBaseline, startSoapAnchor, stopProcess, hosts, get, providerCallTimes, USER, PASSWORD, epochMs };
+/** The relation files the provider logged as written (time from the log line, array), in order. */
+function relationFilesWritten(dataDir) {
+  const dir = path.join(dataDir, 'server', 'logs');
+  const out = [];
+  let files = [];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.log'));
+  } catch {
+    return out;
+  }
+  for (const f of files) {
+    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
+      const m = /^(\S+) INFO relation file: (\S+): wrote /.exec(line);
+      if (m) out.push({ atMs: Date.parse(m[1]), array: m[2] });
+    }
+  }
+  return out.sort((a, b) => a.atMs - b.atMs);
+}
+
+module.exports = { Run, Loadgen, startProvider, startBaseline, startSoapAnchor, stopProcess, hosts, get, providerCallTimes, relationFilesWritten, USER, PASSWORD, epochMs };
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
 function cpuMs(pid) {
