@@ -208,40 +208,34 @@ function hosts(n, prefix = 'esx') {
   });
 }
 
-/** Durations (ms) of the VASA calls the provider logged (`vasa <op> session=… <ms>ms ok`), by operation. */
-function providerCallTimes(dataDir) {
+/** The lines of the provider's log files (server/logs/*.log) in the data folder. */
+function providerLogLines(dataDir) {
   const dir = path.join(dataDir, 'server', 'logs');
-  const out = {};
   let files = [];
   try {
     files = fs.readdirSync(dir).filter((f) => f.endsWith('.log'));
   } catch {
-    return out;
+    return [];
   }
-  for (const f of files) {
-    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
-      const m = / vasa (\w+) session=\S+(?: \w+=\S+)* ([\d.]+)ms (\w+)/.exec(line);
-      if (m) (out[m[1]] = out[m[1]] || []).push({ ms: Number(m[2]), outcome: m[3] });
-    }
+  return files.flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n'));
+}
+
+/** Durations (ms) of the VASA calls the provider logged (`vasa <op> session=… <ms>ms ok`), by operation. */
+function providerCallTimes(dataDir) {
+  const out = {};
+  for (const line of providerLogLines(dataDir)) {
+    const m = / vasa (\w+) session=\S+(?: \w+=\S+)* ([\d.]+)ms (\w+)/.exec(line);
+    if (m) (out[m[1]] = out[m[1]] || []).push({ ms: Number(m[2]), outcome: m[3] });
   }
   return out;
 }
 
 /** The relation files the provider logged as written (time from the log line, array), in order. */
 function relationFilesWritten(dataDir) {
-  const dir = path.join(dataDir, 'server', 'logs');
   const out = [];
-  let files = [];
-  try {
-    files = fs.readdirSync(dir).filter((f) => f.endsWith('.log'));
-  } catch {
-    return out;
-  }
-  for (const f of files) {
-    for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
-      const m = /^(\S+) INFO relation file: (\S+): wrote /.exec(line);
-      if (m) out.push({ atMs: Date.parse(m[1]), array: m[2] });
-    }
+  for (const line of providerLogLines(dataDir)) {
+    const m = /^(\S+) INFO relation file: (\S+): wrote /.exec(line);
+    if (m) out.push({ atMs: Date.parse(m[1]), array: m[2] });
   }
   return out.sort((a, b) => a.atMs - b.atMs);
 }

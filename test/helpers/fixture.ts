@@ -27,6 +27,21 @@ export function tempDir(prefix = 'vvol-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/**
+ * A settings folder and a data folder for each test of the file (made before it,
+ * removed after it), handed to `use`: what the settings and CLI tests work in.
+ */
+export function useConfAndData(prefix: string, use: (conf: string, data: string) => void): void {
+  let dirs: string[] = [];
+  beforeEach(() => {
+    dirs = [tempDir(`${prefix}conf-`), tempDir(`${prefix}data-`)];
+    use(dirs[0], dirs[1]);
+  });
+  afterEach(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+}
+
 export function demoSpec(over: Partial<ArraySpec> = {}): ArraySpec {
   return {
     name: 'Storage001',

@@ -12,7 +12,7 @@ import { registerSettingsCommands } from '../../src/admin/settings-commands';
 import { registerSupportCommands } from '../../src/admin/support-commands';
 import { ProviderAccount } from '../../src/config/account';
 import { loadSettings, vCenterPassword } from '../../src/config/settings';
-import { tempDir } from '../helpers/fixture';
+import { tempDir, useConfAndData } from '../helpers/fixture';
 import { runCli } from '../support/run-cli';
 import { buildInstallation, Installation } from '../support/scenario';
 
@@ -21,13 +21,9 @@ const VISIBLE = 'WARNING: a password on the command line can be seen by other us
 
 let conf: string;
 let data: string;
-beforeEach(() => {
-  conf = tempDir('vvol-cli-conf-');
-  data = tempDir('vvol-cli-data-');
-});
-afterEach(() => {
-  fs.rmSync(conf, { recursive: true, force: true });
-  fs.rmSync(data, { recursive: true, force: true });
+useConfAndData('vvol-cli-', (c, d) => {
+  conf = c;
+  data = d;
 });
 
 /** The compiled CLI, as an operator runs it, with `input` on stdin (a pipe: not a terminal). */

@@ -14,20 +14,16 @@ import { keyFile, loadOrCreateKey, unseal } from '../../src/config/secrets';
 import { DEFAULT_IMAGE_BACKUP, loadSettings, settingsFile, vCenterPassword } from '../../src/config/settings';
 import { SettingsWatcher } from '../../src/config/watch';
 import { schedulerSettings } from '../../src/scheduler/settings';
-import { tempDir } from '../helpers/fixture';
+import { tempDir, useConfAndData } from '../helpers/fixture';
 import { runCli } from '../support/run-cli';
 
 const SECRET = 'Smtp-Secret#2026';
 
 let conf: string;
 let data: string;
-beforeEach(() => {
-  conf = tempDir('vvol-mail-conf-');
-  data = tempDir('vvol-mail-data-');
-});
-afterEach(() => {
-  fs.rmSync(conf, { recursive: true, force: true });
-  fs.rmSync(data, { recursive: true, force: true });
+useConfAndData('vvol-mail-', (c, d) => {
+  conf = c;
+  data = d;
 });
 
 /** `settings mail ...` with `stdin` piped in (not a terminal); empty by default. */

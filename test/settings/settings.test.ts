@@ -14,19 +14,14 @@ import {
   withDiskArrayAdded, withInterval,
 } from '../../src/config/settings';
 import { DEFAULT_PROVIDER_PORT, summarizeSettings, summaryLines } from '../../src/config/settings-summary';
-import { tempDir } from '../helpers/fixture';
+import { tempDir, useConfAndData } from '../helpers/fixture';
 import { runCli } from '../support/run-cli';
 
 let conf: string;
 let data: string;
-
-beforeEach(() => {
-  conf = tempDir('vvol-conf-');
-  data = tempDir('vvol-data-');
-});
-afterEach(() => {
-  fs.rmSync(conf, { recursive: true, force: true });
-  fs.rmSync(data, { recursive: true, force: true });
+useConfAndData('vvol-', (c, d) => {
+  conf = c;
+  data = d;
 });
 
 // stdin is empty: a password left off the command line is not there (test/security/cli-passwords.test.ts reads it).

@@ -14,18 +14,15 @@ import { VCENTER_INFO_FAILED } from '../../src/vcenter';
 import { buildArray, Fixture, tempDir } from '../helpers/fixture';
 import { Vcsim } from '../helpers/vcsim';
 import { runCli } from '../support/run-cli';
-import { Harness, inventoryService, VC_PASSWORD, vcSettings, vmInBoth } from './setup';
+import { Harness, inventoryService, VC_PASSWORD, vcSettings, vmInBoth, useSimulator } from './setup';
 
 const WEB = '502e0676-e510-ccdd-394c-667f6867fc41';
 let sim: Vcsim;
 let f: Fixture;
 let h: Harness;
 
-beforeAll(async () => {
-  sim = await Vcsim.start({ password: VC_PASSWORD });
-}, 120_000);
-afterAll(async () => {
-  await sim?.stop();
+useSimulator((started) => {
+  sim = started;
 });
 afterEach(async () => {
   await h?.service.stop();

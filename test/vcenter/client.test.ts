@@ -11,20 +11,17 @@ import { RELATION_LOGIN_FAILED, VimClient, readInventory, vCenterStatus, vCenter
 import { ManualClock } from '../../src/array/clock';
 import { tempDir } from '../helpers/fixture';
 import { Vcsim } from '../helpers/vcsim';
-import { closedPort, inventoryService, Relay, VC_PASSWORD, VC_USER, vcSettings } from './setup';
+import { closedPort, inventoryService, Relay, VC_PASSWORD, VC_USER, vcSettings, useSimulator } from './setup';
 
 let sim: Vcsim;
 let data: string;
 const WEB = '502e0676-e510-ccdd-394c-667f6867fa01';
 const DB = '502e0676-e510-ccdd-394c-667f6867fa02';
 
-beforeAll(async () => {
-  sim = await Vcsim.start({ password: VC_PASSWORD });
+useSimulator(async (started) => {
+  sim = started;
   await sim.createVm({ name: 'web01', instanceUuid: WEB, uuid: '4215aaaa-0000-4000-8000-000000000001', datacenter: 'DC0', powerOn: true });
   await sim.createVm({ name: 'db01', instanceUuid: DB, datacenter: 'DC1' });
-}, 120_000);
-afterAll(async () => {
-  await sim?.stop();
 });
 beforeEach(() => {
   data = tempDir('vvol-vc-');

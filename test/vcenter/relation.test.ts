@@ -15,7 +15,7 @@ import { buildArray, Fixture, GB } from '../helpers/fixture';
 import { Vcsim } from '../helpers/vcsim';
 import { hex4 } from '../../src/array/ids';
 import { addVvol, captureLog, createVm, Node, parseRelation, validate } from '../relation/scenario';
-import { Harness, inventoryService, VC_PASSWORD, vcSettings, vmInBoth } from './setup';
+import { Harness, inventoryService, VC_PASSWORD, vcSettings, vmInBoth, useSimulator } from './setup';
 
 const WEB = '502e0676-e510-ccdd-394c-667f6867fb01';
 const DB = '502e0676-e510-ccdd-394c-667f6867fb02';
@@ -25,13 +25,10 @@ const MIN = 60_000;
 let sim: Vcsim;
 const open: { f: Fixture; h: Harness }[] = [];
 
-beforeAll(async () => {
-  sim = await Vcsim.start({ password: VC_PASSWORD });
+useSimulator(async (started) => {
+  sim = started;
   await sim.createVm({ name: 'web01', instanceUuid: WEB, datacenter: 'DC0', powerOn: true });
   await sim.createVm({ name: 'db01', instanceUuid: DB, datacenter: 'DC1' });
-}, 120_000);
-afterAll(async () => {
-  await sim?.stop();
 });
 afterEach(async () => {
   for (const { f, h } of open.splice(0)) {

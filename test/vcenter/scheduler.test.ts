@@ -11,17 +11,14 @@ import { runCli } from '../support/run-cli';
 import { bed, Bed, chunksOf, schedulerError } from '../scheduler/setup';
 import { buildArray, tempDir } from '../helpers/fixture';
 import { Vcsim } from '../helpers/vcsim';
-import { Harness, inventoryService, VC_PASSWORD, vcSettings } from './setup';
+import { Harness, inventoryService, VC_PASSWORD, vcSettings, useSimulator } from './setup';
 
 let sim: Vcsim;
 let b: Bed;
 let h: Harness;
 
-beforeAll(async () => {
-  sim = await Vcsim.start({ password: VC_PASSWORD });
-}, 120_000);
-afterAll(async () => {
-  await sim?.stop();
+useSimulator((started) => {
+  sim = started;
 });
 afterEach(async () => {
   await b.svc.stop();

@@ -17,19 +17,16 @@ import { createLogger } from '../../src/log/logger';
 import { readRuntime } from '../../src/sys/runtime';
 import { tempDir } from '../helpers/fixture';
 import { Vcsim } from '../helpers/vcsim';
-import { VC_PASSWORD, vcSettings } from './setup';
+import { VC_PASSWORD, vcSettings, useSimulator } from './setup';
 
 const WRONG = 'Wrong-Vc-Password-77';
 const VM = '502e0676-e510-ccdd-394c-667f6867fd01';
 let sim: Vcsim;
 let root: string;
 
-beforeAll(async () => {
-  sim = await Vcsim.start({ password: VC_PASSWORD });
+useSimulator(async (started) => {
+  sim = started;
   await sim.createVm({ name: 'web01', instanceUuid: VM, datacenter: 'DC0', powerOn: true });
-}, 120_000);
-afterAll(async () => {
-  await sim?.stop();
 });
 beforeEach(() => {
   root = tempDir('vvol-vc-secrets-');

@@ -8,18 +8,14 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { registerSettingsCommands } from '../../src/admin/settings-commands';
 import { loadSettings, validateSettings } from '../../src/config/settings';
-import { tempDir } from '../helpers/fixture';
+import { tempDir, useConfAndData } from '../helpers/fixture';
 import { runCli } from '../support/run-cli';
 
 let conf: string;
 let data: string;
-beforeEach(() => {
-  conf = tempDir('vvol-conf-');
-  data = tempDir('vvol-data-');
-});
-afterEach(() => {
-  fs.rmSync(conf, { recursive: true, force: true });
-  fs.rmSync(data, { recursive: true, force: true });
+useConfAndData('vvol-', (c, d) => {
+  conf = c;
+  data = d;
 });
 
 const settings = (...args: string[]) => runCli((p) => registerSettingsCommands(p, { input: Readable.from(['Vc-Secret-9\n']) }), ['settings', '--conf', conf, '--data', data, ...args]);

@@ -9,7 +9,7 @@ import { DEFAULT_SETTINGS, ProviderSettings, withVCenter } from '../../src/confi
 import { InventoryService, InventoryServiceOptions, VCenterAlarm } from '../../src/vcenter';
 import type { Fixture } from '../helpers/fixture';
 import { addVvol, createVm, Vm } from '../relation/scenario';
-import type { Vcsim } from '../helpers/vcsim';
+import { Vcsim } from '../helpers/vcsim';
 
 export const VC_USER = 'administrator@vsphere.local';
 export const VC_PASSWORD = 'Vc-Sim-Secret!42';
@@ -104,4 +104,19 @@ export async function vmInBoth(f: Fixture, sim: Vcsim, o: { id: string; name: st
   const disk = addVvol(f, vm, 'data', `${o.vsphereName ?? o.name}.vmdk`);
   await sim.createVm({ name: o.name, instanceUuid: o.id, datacenter: o.datacenter, powerOn: o.powerOn });
   return { vm, disk };
+}
+
+/**
+ * One simulator for the test file: started before its tests (the first build of
+ * test/vcsim may take a while) and handed to `started`, stopped after them.
+ */
+export function useSimulator(started: (sim: Vcsim) => void | Promise<void>): void {
+  let sim: Vcsim | undefined;
+  beforeAll(async () => {
+    sim = await Vcsim.start({ password: VC_PASSWORD });
+    await started(sim);
+  }, 120_000);
+  afterAll(async () => {
+    await sim?.stop();
+  });
 }
