@@ -4,14 +4,12 @@
  * runtime variables, port), 3 another daemon holds the data folder, 4 the store is
  * refused (missing in a used folder, damaged, WAL lost): a person must act.
  */
-import express from 'express';
-import { adminApi } from './admin/api';
-import { Daemon, RouteDeps, startDaemon } from './app/daemon';
+import type express from 'express';
+import { startDaemon, type Daemon, type RouteDeps } from './app/daemon';
 import { SettingsError } from './config/settings';
 import { StoreRefusedError } from './store/db';
 import { DataFolderLockedError } from './store/lock';
 import { readRuntime } from './sys/runtime';
-import { SessionStore, webUi } from './web';
 
 /** Exit status of a start refused because of the store (missing in a used folder, damaged, WAL lost). */
 export const EXIT_STORE_REFUSED = 4;
@@ -43,8 +41,12 @@ function exitFor(e: unknown): never {
  * and / sending a browser to the screens.
  */
 export function faceRouters(deps: RouteDeps): { path: string; router: express.RequestHandler }[] {
+  // Loaded here, when the server first needs its Express routes (after the port is open), not at start (issue 12, S6).
+  const { adminApi } = require('./admin/api') as typeof import('./admin/api');
+  const { SessionStore, webUi } = require('./web') as typeof import('./web');
+  const createApp = require('express') as typeof express;
   const sessions = new SessionStore(deps.clock, {}, deps.account);
-  const root = express.Router({ strict: true });
+  const root = createApp.Router({ strict: true });
   root.get('/', (_req, res) => res.redirect(302, '/ui/'));
   return [
     { path: '/api/v1', router: adminApi({ scheduler: deps.scheduler, backup: deps.backup, verify: deps.verify, log: deps.log, session: sessions.check }) },

@@ -75,8 +75,9 @@ export async function startDaemon(runtime: Runtime, o: DaemonOptions = {}): Prom
     });
     // Routes of the faces above the assembly (the admin API at /api/v1) check the provider
     // account with the VASA face's throttled login, which exists once the server does: bound late.
+    // They are made when the server first needs Express (after the start: see server.ts).
     let face: RunningServer['face'] | undefined;
-    const routers = (o.routers ?? (() => []))({
+    const routers = () => (o.routers ?? (() => []))({
       scheduler: () => a.imageBackup, log, clock: a.clock, account: () => account,
       backup: () => ({
         engine: a.managed, dataDir: runtime.dataDir, clock: a.clock, options: a.backupOptions(),

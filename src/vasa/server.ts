@@ -11,7 +11,8 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import express from 'express';
+import type http from 'node:http';
+import type express from 'express';
 import type { DiskArrayEngine } from '../array/engine';
 import type { Clock } from '../array/clock';
 import type { ProviderAccount } from '../config/account';
@@ -24,7 +25,7 @@ import { watchProviderCertificate } from './certificate-watch';
 import { Dispatcher } from './dispatch';
 import type { Face, FaceOptions } from './face';
 import { ConnectionLimits } from './http/connections';
-import { documentRoutes, SERVICE_PATH } from './http/documents';
+import { documentRoutes, SERVICE_PATH, VERSION_PATHS, versionXmlText } from './http/documents';
 import { healthRoute } from './http/health-route';
 import { DEFAULT_LIMITS, FaceLimits } from './http/limits';
 import { soapRoute } from './http/soap-route';
@@ -57,7 +58,20 @@ export interface ServerOptions {
   /** Warn this long before the provider certificate expires. */
   certWarnDays?: number;
   /** More routes on the same HTTPS server (the admin API at /api/v1), mounted before the 404 answer. */
-  routers?: { path: string; router: express.RequestHandler }[];
+  /** Routes of the faces above (admin API, screens); a function is called when Express is first needed. */
+  routers?: MountedRouter[] | (() => MountedRouter[]);
+}
+
+export interface MountedRouter {
+  path: string;
+  router: express.RequestHandler;
+}
+
+/** version.xml as Express's res.type('application/xml').send() answers it, without Express. */
+function answerVersionXml(res: http.ServerResponse, text: string): void {
+  const body = Buffer.from(text, 'utf8');
+  res.writeHead(200, { 'Content-Type': 'application/xml; charset=utf-8', 'Content-Length': body.length });
+  res.end(body);
 }
 
 export interface RunningServer {
@@ -116,18 +130,28 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
 
   const soapCall = soapRoute({ face, dispatcher, table, admission, strangers, limits, turns, log });
 
-  const app = express();
-  app.disable('x-powered-by');
-  documentRoutes(app, faceOpts);
-  app.get('/health', healthRoute({ face, loopDelay, admission, strangers, connections }));
-  app.post(SERVICE_PATH, soapCall);
-  for (const r of o.routers ?? []) app.use(r.path, r.router);
-  app.use((_req, res) => { res.status(404).type('text/plain').send('Not found\n'); });
-  app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
-    if (status >= 500) log.error(`HTTP error: ${err.stack ?? err}`);
-    res.status(status).type('text/plain').send(status === 413 ? 'Request body too large\n' : `${err.message}\n`);
-  });
+  // Express (with body-parser, ~0.1 s of module loading) serves everything but the two calls
+  // a start is waited on: version.xml and the SOAP POST go straight to their handlers. It is
+  // loaded when first needed, or a second after the start (issue 12, S6 cold start).
+  let app: express.Express | undefined;
+  const appOf = (): express.Express => {
+    if (app) return app;
+    const createApp = require('express') as typeof express;
+    const a = createApp();
+    a.disable('x-powered-by');
+    documentRoutes(a, faceOpts);
+    a.get('/health', healthRoute({ face, loopDelay, admission, strangers, connections }));
+    a.post(SERVICE_PATH, soapCall);
+    for (const r of (typeof o.routers === 'function' ? o.routers() : o.routers) ?? []) a.use(r.path, r.router);
+    a.use((_req, res) => { res.status(404).type('text/plain').send('Not found\n'); });
+    a.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
+      if (status >= 500) log.error(`HTTP error: ${err.stack ?? err}`);
+      res.status(status).type('text/plain').send(status === 413 ? 'Request body too large\n' : `${err.message}\n`);
+    });
+    return (app = a);
+  };
+  const versionPaths = new Set(VERSION_PATHS);
 
   // The SOAP endpoint's POSTs go straight to its handler (soap-route.ts); the rest to express.
   // Session tickets a host got before a restart still resume its TLS session after it (tls-tickets.ts).
@@ -140,7 +164,8 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   }
   tls = createTlsServer(identity, limits, connections, (req, res) => {
     if (req.method === 'POST' && req.url === SERVICE_PATH) soapCall(req, res);
-    else app(req, res);
+    else if (req.method === 'GET' && versionPaths.has(req.url ?? '')) answerVersionXml(res, versionXmlText(faceOpts));
+    else appOf()(req, res);
   }, ticketKeys);
   await new Promise<void>((resolve, reject) => {
     tls.once('error', reject);
@@ -160,6 +185,14 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     },
   });
   certWatch.check();
+  const warmTimer = setTimeout(() => {
+    try {
+      appOf();
+    } catch (e) {
+      log.error(`the HTTP routes could not be set up: ${(e as Error).stack ?? e}`);
+    }
+  }, 1000);
+  warmTimer.unref();
   const sweepTimer = setInterval(() => face.sessions.sweep(), 60_000);
   sweepTimer.unref();
   const ticketTimer = setInterval(() => {
@@ -182,6 +215,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     connections,
     async close() {
       certWatch.stop();
+      clearTimeout(warmTimer);
       clearInterval(sweepTimer);
       clearInterval(ticketTimer);
       loopDelay.disable();

@@ -40,6 +40,14 @@ describe('documents served without certificate or session', () => {
     expect(t.url).toBe(`https://127.0.0.1:${t.port}/vasa/services/vasaService`);
   });
 
+  test('version.xml without Express (the start\'s lean path) is what Express answers with a query string', async () => {
+    const lean = await httpsRequest(`https://127.0.0.1:${t.port}/version.xml`);
+    const routed = await httpsRequest(`https://127.0.0.1:${t.port}/version.xml?from=express`);
+    expect(lean.body).toBe(routed.body);
+    for (const h of ['content-type', 'content-length']) expect(lean.headers[h]).toBe(routed.headers[h]);
+    expect(lean.headers['content-type']).toBe('application/xml; charset=utf-8');
+  });
+
   test('?wsdl points its ports and schema imports at this server', async () => {
     const r = await httpsRequest(`${t.url}?wsdl`);
     expect(r.status).toBe(200);

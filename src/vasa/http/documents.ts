@@ -12,6 +12,14 @@ import { versionXml } from '../version-xml';
 
 export const SERVICE_PATH = '/vasa/services/vasaService';
 
+/** Where version.xml is served (vCenter registers the first). */
+export const VERSION_PATHS: readonly string[] = ['/version.xml', '/vasa/version.xml'];
+
+/** version.xml of this provider (its service URL follows the face's base URL). */
+export function versionXmlText(faceOpts: FaceOptions): string {
+  return versionXml([{ id: '2.0', url: `${faceOpts.baseUrl}${SERVICE_PATH}` }], faceOpts.name);
+}
+
 export function documentRoutes(app: express.Express, faceOpts: FaceOptions): void {
   const wsdlText = () => {
     const base = faceOpts.baseUrl;
@@ -23,8 +31,7 @@ export function documentRoutes(app: express.Express, faceOpts: FaceOptions): voi
     if (!/^[A-Za-z0-9_.-]+\.xsd$/.test(name) || !fs.existsSync(path.join(WSDL_DIR, name))) return undefined;
     return fs.readFileSync(path.join(WSDL_DIR, name), 'utf8').replace(/schemaLocation="([A-Za-z0-9_.-]+\.xsd)"/g, `schemaLocation="${faceOpts.baseUrl}${SERVICE_PATH}?xsd=$1"`);
   };
-  const versions = () => versionXml([{ id: '2.0', url: `${faceOpts.baseUrl}${SERVICE_PATH}` }], faceOpts.name);
-  app.get(['/version.xml', '/vasa/version.xml'], (_req, res) => { res.type('application/xml').send(versions()); });
+  app.get([...VERSION_PATHS], (_req, res) => { res.type('application/xml').send(versionXmlText(faceOpts)); });
   app.get(SERVICE_PATH, (req, res) => {
     if ('wsdl' in req.query || 'WSDL' in req.query) return void res.type('text/xml').send(wsdlText());
     const x = typeof req.query.xsd === 'string' ? xsdText(req.query.xsd) : undefined;
