@@ -232,7 +232,8 @@ export class Assembly {
  * a lost store.
  */
 function openDaemonStore(runtime: Runtime, clock: Clock): { store: Store; demo: string[] } {
-  const store = Store.open(runtime.dataDir, { verify: 'quick' });
+  // Commits made durable off the event loop; the HTTPS server holds every answer until they are (Store.durable).
+  const store = Store.open(runtime.dataDir, { verify: 'quick', deferredSync: true });
   try {
     const engine = new DiskArrayEngine(store, clock);
     const demo: string[] = [];

@@ -31,6 +31,16 @@ export type Param = string | number | bigint | null | Buffer;
 export interface StoreOptions {
   /** 'FULL' (default) survives power loss; 'NORMAL' survives a process kill only. */
   synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * The daemon's durability (issue 12): a COMMIT writes the write-ahead log without an
+   * fsync (synchronous=NORMAL) and `durable()` makes every commit so far durable with an
+   * fdatasync of the log on libuv's thread pool, off the event loop; one fsync covers all
+   * commits made meanwhile. Whoever acknowledges anything waits for `durable()` first (the
+   * HTTPS server holds every answer until then; a group commit settles after it), so an
+   * acknowledged call survives a power loss as with synchronous=FULL. Checkpoints still
+   * fsync the log before copying it and the database after (SQLite does in NORMAL too).
+   */
+  deferredSync?: boolean;
   readonly?: boolean;
   busyTimeoutMs?: number;
   /** Check the store's structure before using it (the daemon's start: 'quick'); refused when it fails. */
@@ -218,7 +228,14 @@ export class Store {
    * transactions, and savepoints. Counted, never acted on: what tests (and a curious
    * operator) read to see how many transactions one call takes.
    */
-  readonly stats = { writes: 0, reads: 0, savepoints: 0 };
+  readonly stats = { writes: 0, reads: 0, savepoints: 0, fsyncs: 0 };
+
+  /** deferredSync: the log's file, and how far commits (counted) are durable. */
+  private walFd?: number;
+  private commitSeq = 0;
+  private syncedSeq = 0;
+  private syncing = false;
+  private syncWaiters: { seq: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
 
   private constructor(file: string, db: Database.Database) {
     this.file = file;
@@ -249,13 +266,15 @@ export class Store {
     try {
       if (!readonly) {
         db.pragma('journal_mode = WAL');
-        db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+        db.pragma(`synchronous = ${opts.deferredSync ? 'NORMAL' : opts.synchronous ?? 'FULL'}`);
         // The read makes SQLite open (or make) the WAL: the marker is left only once it exists,
         // so a kill before this point leaves nothing to be mistaken for a lost WAL.
         const version = store.version();
         for (const f of [`${file}-wal`, `${file}-shm`]) narrow(f);
+        // The log this connection writes; it stays the same file while the connection is open.
+        if (opts.deferredSync) store.walFd = fs.openSync(`${file}-wal`, 'r');
         try {
-          store.marker = OpenMarker.create(file, (opts.synchronous ?? 'FULL') === 'FULL');
+          store.marker = OpenMarker.create(file, !!opts.deferredSync || (opts.synchronous ?? 'FULL') === 'FULL');
         } catch {
           // A full disk or a read-only folder: the store opens as before; only the WAL check
           // of a crash during this open is lost (dead markers stay, so earlier ones still count).
@@ -316,7 +335,10 @@ export class Store {
     if (this.lost) throw this.lost;
     if (this.open && this.depth === 0) this.flush();
     try {
-      return this.q(sql).get(...params) as T | undefined;
+      const st = this.q(sql);
+      const r = st.get(...params) as T | undefined;
+      if (this.depth === 0 && !st.readonly) this.committed();
+      return r;
     } catch (e) {
       throw this.fail(e);
     }
@@ -326,7 +348,10 @@ export class Store {
     if (this.lost) throw this.lost;
     if (this.open && this.depth === 0) this.flush();
     try {
-      return this.q(sql).all(...params) as T[];
+      const st = this.q(sql);
+      const r = st.all(...params) as T[];
+      if (this.depth === 0 && !st.readonly) this.committed();
+      return r;
     } catch (e) {
       throw this.fail(e);
     }
@@ -336,7 +361,10 @@ export class Store {
     if (this.lost) throw this.lost;
     if (this.open && this.depth === 0) this.flush();
     try {
-      return this.q(sql).run(...params);
+      const st = this.q(sql);
+      const r = st.run(...params);
+      if (this.depth === 0 && !st.readonly) this.committed();
+      return r;
     } catch (e) {
       throw this.fail(e);
     }
@@ -413,7 +441,10 @@ export class Store {
     else this.stats.writes++;
     try {
       const run = this.transaction();
-      return (reading ? run.deferred(fn) : run.immediate(fn)) as T;
+      if (reading) return run.deferred(fn) as T;
+      const value = run.immediate(fn) as T;
+      this.committed();
+      return value;
     } catch (e) {
       // BEGIN (busy), COMMIT (disk full, I/O error) and fn's own queries all end here; a
       // transaction SQLite rolled back under a savepoint ends with that failure, not with
@@ -527,10 +558,65 @@ export class Store {
       for (const it of g.items) it.reject(failure);
       return;
     }
-    for (const it of g.items) {
-      if (it.hasFailed) it.reject(it.failed);
-      else it.resolve(it.value);
+    this.committed();
+    const settle = () => {
+      for (const it of g.items) {
+        if (it.hasFailed) it.reject(it.failed);
+        else it.resolve(it.value);
+      }
+    };
+    // Answered once durable: at once with synchronous=FULL, after the log's fdatasync with deferredSync.
+    if (this.isDurable) settle();
+    else {
+      this.durable().then(settle, (e: unknown) => {
+        for (const it of g.items) it.reject(e);
+      });
     }
+  }
+
+  private committed(): void {
+    this.commitSeq++;
+  }
+
+  /** Whether every commit so far is durable (always with synchronous=FULL: the COMMIT synced it). */
+  get isDurable(): boolean {
+    return this.walFd === undefined || this.syncedSeq >= this.commitSeq;
+  }
+
+  /**
+   * Resolves once every commit made so far is durable (deferredSync: an fdatasync of the
+   * log on the thread pool, shared by all who wait; at once otherwise). Rejects with a
+   * StoreError when the disk refuses the sync.
+   */
+  durable(): Promise<void> {
+    if (this.isDurable) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.syncWaiters.push({ seq: this.commitSeq, resolve, reject });
+      this.startSync();
+    });
+  }
+
+  private startSync(): void {
+    if (this.syncing || this.walFd === undefined) return;
+    const target = this.commitSeq;
+    this.syncing = true;
+    this.stats.fsyncs++;
+    fs.fdatasync(this.walFd, (err) => {
+      this.syncing = false;
+      if (err) {
+        const failure = new StoreError(`The store's write-ahead log ${this.file}-wal could not be made durable (fdatasync: ${err.message}).`, { cause: err });
+        for (const w of this.syncWaiters.splice(0)) w.reject(failure);
+        return;
+      }
+      this.syncedSeq = Math.max(this.syncedSeq, target);
+      const waiting = this.syncWaiters;
+      this.syncWaiters = [];
+      for (const w of waiting) {
+        if (w.seq <= this.syncedSeq) w.resolve();
+        else this.syncWaiters.push(w);
+      }
+      if (this.syncWaiters.length) this.startSync();
+    });
   }
 
   private scheduleFlush(g: OpenGroup): void {
@@ -565,6 +651,17 @@ export class Store {
   close(): void {
     if (this.db.open) this.flush();
     this.cache.clear();
+    if (this.walFd !== undefined) {
+      // What is still waiting is made durable now, before the log is closed (and checkpointed by SQLite).
+      try {
+        if (!this.isDurable) fs.fdatasyncSync(this.walFd);
+        this.syncedSeq = this.commitSeq;
+        for (const w of this.syncWaiters.splice(0)) w.resolve();
+      } finally {
+        fs.closeSync(this.walFd);
+        this.walFd = undefined;
+      }
+    }
     if (this.db.open) this.db.close();
     const marker = this.marker;
     this.marker = undefined;

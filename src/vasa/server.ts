@@ -152,6 +152,24 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     return (app = a);
   };
   const versionPaths = new Set(VERSION_PATHS);
+  // No answer leaves before the commits it may have seen are durable: with the daemon's
+  // deferred sync (Store deferredSync) the end of every response waits for Store.durable();
+  // with synchronous=FULL every commit already is, and nothing waits.
+  const store = engine.store;
+  const holdUntilDurable = (res: http.ServerResponse): void => {
+    const end = res.end;
+    res.end = function held(this: http.ServerResponse, ...args: unknown[]) {
+      if (store.isDurable) return (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+      store.durable().then(
+        () => (end as (...a: unknown[]) => http.ServerResponse).apply(this, args),
+        (e: unknown) => {
+          log.error(`an answer was not sent: ${(e as Error).message}`);
+          this.destroy(e as Error);
+        },
+      );
+      return this;
+    } as typeof res.end;
+  };
 
   // The SOAP endpoint's POSTs go straight to its handler (soap-route.ts); the rest to express.
   // Session tickets a host got before a restart still resume its TLS session after it (tls-tickets.ts).
@@ -163,6 +181,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     log.warn(`TLS session tickets will not survive a restart: ${tickets.file} cannot be written (${(e as Error).message}).`);
   }
   tls = createTlsServer(identity, limits, connections, (req, res) => {
+    holdUntilDurable(res);
     if (req.method === 'POST' && req.url === SERVICE_PATH) soapCall(req, res);
     else if (req.method === 'GET' && versionPaths.has(req.url ?? '')) answerVersionXml(res, versionXmlText(faceOpts));
     else appOf()(req, res);

@@ -97,3 +97,50 @@ test('closing the store commits the open group', async () => {
   store = Store.open(dir);
   expect(count()).toBe(1);
 });
+
+describe('deferred sync (the daemon): commits made durable by an fdatasync of the log off the event loop', () => {
+  let deferred: Store;
+  beforeEach(() => {
+    deferred = Store.open(tempDir('vvol-deferred-'), { deferredSync: true });
+    deferred.db.exec('CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)');
+  });
+  afterEach(() => deferred.close());
+
+  test('a commit is not durable until durable() has synced the log; one fsync covers every commit before it', async () => {
+    const fsyncs = deferred.stats.fsyncs;
+    for (let i = 0; i < 5; i++) deferred.tx(() => deferred.run('INSERT INTO t (k, v) VALUES (?, ?)', `k${i}`, i));
+    expect(deferred.isDurable).toBe(false);
+    await Promise.all([deferred.durable(), deferred.durable(), deferred.durable()]);
+    expect(deferred.isDurable).toBe(true);
+    expect(deferred.stats.fsyncs - fsyncs).toBe(1);
+    // Nothing new: no fsync at all.
+    await deferred.durable();
+    expect(deferred.stats.fsyncs - fsyncs).toBe(1);
+    // A read changes nothing; a write outside a transaction counts.
+    deferred.get('SELECT COUNT(*) AS n FROM t');
+    expect(deferred.isDurable).toBe(true);
+    deferred.run('INSERT INTO t (k, v) VALUES (?, ?)', 'solo', 1);
+    expect(deferred.isDurable).toBe(false);
+    await deferred.durable();
+    expect(deferred.isDurable).toBe(true);
+  });
+
+  test('a group settles only once its COMMIT is durable', async () => {
+    const fsyncs = deferred.stats.fsyncs;
+    let settled = false;
+    const call = deferred.group(() => deferred.run('INSERT INTO t (k, v) VALUES (?, ?)', 'g', 1)).then(() => {
+      settled = true;
+      return deferred.isDurable;
+    });
+    await expect(call).resolves.toBe(true);
+    expect(settled).toBe(true);
+    expect(deferred.stats.fsyncs - fsyncs).toBe(1);
+  });
+
+  test('synchronous=FULL (the CLI, the tests): every commit is durable at once, durable() never waits', async () => {
+    store.tx(() => store.run('INSERT INTO t (k, v) VALUES (?, ?)', 'x', 1));
+    expect(store.isDurable).toBe(true);
+    await store.durable();
+    expect(store.stats.fsyncs).toBe(0);
+  });
+});
