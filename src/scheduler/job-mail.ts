@@ -53,8 +53,9 @@ export class JobNotifier {
     this.onEnded({ jobId: job.jobId, status: job.status, message: job.message, at: job.finishedAt });
     let p: Promise<void>;
     try {
-      p = this.mailer()
-        .send(job)
+      // The mail tells of a job the store says ended and claimed: that is durable before it goes out.
+      const go = () => this.mailer().send(job);
+      p = (this.d.store.isDurable ? go() : this.d.store.durable().then(go))
         .then(
           (r) => {
             if (r.ok) {
