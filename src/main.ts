@@ -49,7 +49,7 @@ export function faceRouters(deps: RouteDeps): { path: string; router: express.Re
   const root = createApp.Router({ strict: true });
   root.get('/', (_req, res) => res.redirect(302, '/ui/'));
   return [
-    { path: '/api/v1', router: adminApi({ scheduler: deps.scheduler, backup: deps.backup, verify: deps.verify, log: deps.log, session: sessions.check }) },
+    { path: '/api/v1', router: adminApi({ scheduler: deps.scheduler, backup: deps.backup, verify: deps.verify, log: deps.log, session: sessions.check, clock: deps.clock }) },
     { path: '/ui', router: webUi({ verify: deps.verify, sessions, log: deps.log }) },
     { path: '/', router: root },
   ];

@@ -51,6 +51,8 @@ const states = (v: BedVm) => b.f.engine.diskBackup(v.data.id).rvs.map((r) => r.s
 
 test('the VM list and a VM\'s backup information: policy, generations, state, times; per disk its LD, RVs and states', async () => {
   const list = await api('GET', '/vms', '/vms');
+  // The provider's clock time of the answer (what the screens show as "Last updated"), not the machine's.
+  expect(list.headers['x-provider-time']).toBe(String(b.f.clock.now()));
   expect(list.json).toEqual([
     expect.objectContaining({ name: 'db01', datacenter: DC, policySet: false, generations: 0, state: 'none', stateText: '-', lastBackupAt: null, busy: false }),
     expect.objectContaining({ name: 'web01', datacenter: DC, policySet: true, generations: 2, state: 'none', lastBackupAt: null, previousBackupAt: null }),

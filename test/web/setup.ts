@@ -53,7 +53,7 @@ export async function startWebBed(o: { idleMs?: number; loginTimeoutMs?: number 
     log: log.log,
     server: {
       routers: [
-        { path: '/api/v1', router: adminApi({ scheduler: () => { throw new Error('no scheduler in these tests'); }, backup, verify, log: log.log, session: sessions.check }) },
+        { path: '/api/v1', router: adminApi({ scheduler: () => { throw new Error('no scheduler in these tests'); }, backup, verify, log: log.log, session: sessions.check, clock }) },
         { path: '/ui', router: webUi({ verify, sessions, log: log.log, loginLimits: o.loginTimeoutMs ? { timeoutMs: o.loginTimeoutMs } : undefined }) },
       ],
     },

@@ -104,6 +104,9 @@ test('log in, back up, watch, cancel, restore, script, unmanaged VVols, charts, 
   await list.getByRole('link', { name: 'web01' }).waitFor();
   expect(await list.getByRole('row').count()).toBe(3);
   expect(await list.getByRole('row', { name: /db01/ }).innerText()).toMatch(/Not set/);
+  // "Last updated" is the provider's (manual) clock, which stands at the start of 2026, not the browser's.
+  expect(new Date(clock.now()).toISOString()).toMatch(/^2026-01-01T/);
+  expect(await page.locator('.updated').first().innerText()).toMatch(/^Last updated: 2026-01-01 \d\d:\d\d:\d\d$/);
   await shot(page, '02-vm-list');
 
   // ---- a failed action shows the manual's message (batch backup of a VM without a backup policy)

@@ -10,6 +10,7 @@
  * schemas and the OpenAPI document come from one declaration list (routes.ts).
  */
 import express from 'express';
+import type { Clock } from '../../array/clock';
 import type { Logger } from '../../log/logger';
 import { type ImageBackupApi, SchedulerError } from '../../scheduler/contract';
 import { requireAccount, type SessionCheck, type VerifyAccount } from './auth';
@@ -32,7 +33,12 @@ export interface AdminApiDeps {
   log?: Logger;
   /** Body caps (default: 64 KiB, 20 s, 16 levels). */
   limits?: Partial<BodyLimits>;
+  /** The provider's clock: every answer says its time in `X-Provider-Time` (ms), what the screens show as "Last updated". */
+  clock?: Clock;
 }
+
+/** The header with the provider's clock time (ms since the epoch) at the answer. */
+export const PROVIDER_TIME_HEADER = 'X-Provider-Time';
 
 /** `/plans/{id}` as express writes it (`/plans/:id`). */
 export const expressPath = (p: string): string => p.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
@@ -71,7 +77,9 @@ function serve(r: ApiRoute, deps: AdminApiDeps, checks: RequestChecks, limits: B
         },
         params, query, body, base: req.baseUrl,
       };
-      send(res, await r.handle(ctx));
+      const reply = await r.handle(ctx);
+      if (deps.clock) res.setHeader(PROVIDER_TIME_HEADER, String(deps.clock.now()));
+      send(res, reply);
     } catch (e) {
       next(renamed(e, r.fields));
     }

@@ -1,5 +1,10 @@
 // The admin API, called with the session cookie; every change carries the session's CSRF token.
 let csrf = null;
+/** The provider's clock time of its last answer (X-Provider-Time), null before the first. */
+let providerTime = null;
+
+/** When the data on the screen was read, by the provider's clock (not the browser's). */
+export const lastProviderTime = () => providerTime;
 
 export class ApiFailure extends Error {
   constructor(status, message, body) {
@@ -30,6 +35,8 @@ export async function api(method, path, body) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf ?? '';
   const r = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const said = Number(r.headers.get('X-Provider-Time'));
+  if (r.headers.has('X-Provider-Time') && Number.isFinite(said)) providerTime = said;
   const text = await r.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }

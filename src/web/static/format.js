@@ -1,4 +1,5 @@
 // Small helpers: times, sizes, durations, and building DOM from data (text only, never HTML).
+import { lastProviderTime } from './api.js';
 
 export function time(ms) {
   if (ms === null || ms === undefined) return '-';
@@ -53,6 +54,6 @@ export function table(caption, headers, rows, empty = 'None.') {
 export function heading(title, onUpdate) {
   return el('div', { class: 'screen-head' },
     el('h1', {}, title),
-    el('span', { class: 'updated' }, `Last updated: ${time(Date.now())}`),
+    el('span', { class: 'updated' }, `Last updated: ${time(lastProviderTime())}`),
     el('button', { type: 'button', class: 'icon', onclick: onUpdate }, 'Update'));
 }
