@@ -5,7 +5,7 @@
  * store's tx, read and savepoint (test/store/boundary.test.ts checks it). It
  * owns no state of its own beyond the store, the clock and its options.
  */
-import { Store, StoreError } from '../store/db';
+import { type GroupPolicy, Store, StoreError } from '../store/db';
 import * as arrays from './arrays';
 import * as backup from './backup-volumes';
 import * as backups from './backups';
@@ -126,6 +126,23 @@ export class DiskArrayEngine {
    * meanwhile is durable. For the face's write calls (bind, unbind ...), whose callers
    * wait for the answer anyway: one fsync per group instead of one per call.
    */
+  /** How write calls are grouped (the face tells whether more calls are queued for their turn). */
+  setGroupPolicy(p: Partial<GroupPolicy>): void {
+    this.ctx.store.setGroupPolicy(p);
+  }
+
+  /** Whether everything committed so far is durable (the daemon's deferred sync; always with synchronous=FULL). */
+  get isDurable(): boolean {
+    return this.ctx.store.isDurable;
+  }
+
+  /** Resolves once everything committed so far is durable: what an answer waits for before it leaves. */
+  durable(): Promise<void> {
+    return this.ctx.store.durable().catch((e: unknown) => {
+      throw e instanceof StoreError ? new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e }) : e;
+    });
+  }
+
   grouped<T>(fn: () => T): Promise<T> {
     return this.ctx.store.group(fn).catch((e: unknown) => {
       throw e instanceof StoreError ? new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e }) : e;

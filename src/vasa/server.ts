@@ -119,7 +119,7 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   const dispatcher = new Dispatcher(face, ops, table);
   const turns = new Turns();
   // Group commit (binds, unbinds): a group waits for the calls already queued for their turn.
-  engine.store.setGroupPolicy({ more: () => turns.pending > 0 });
+  engine.setGroupPolicy({ more: () => turns.pending > 0 });
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
 
@@ -153,14 +153,13 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
   };
   const versionPaths = new Set(VERSION_PATHS);
   // No answer leaves before the commits it may have seen are durable: with the daemon's
-  // deferred sync (Store deferredSync) the end of every response waits for Store.durable();
+  // deferred sync (Store deferredSync) the end of every response waits for engine.durable();
   // with synchronous=FULL every commit already is, and nothing waits.
-  const store = engine.store;
   const holdUntilDurable = (res: http.ServerResponse): void => {
     const end = res.end;
     res.end = function held(this: http.ServerResponse, ...args: unknown[]) {
-      if (store.isDurable) return (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
-      store.durable().then(
+      if (engine.isDurable) return (end as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+      engine.durable().then(
         () => (end as (...a: unknown[]) => http.ServerResponse).apply(this, args),
         (e: unknown) => {
           log.error(`an answer was not sent: ${(e as Error).message}`);
