@@ -79,7 +79,8 @@ export class ModelError extends Error {}
 const empty = (): Content => ({ known: new Map(), restUnknown: false });
 const unknown = (): Content => ({ known: new Map(), restUnknown: true });
 const copy = (c: Content): Content => ({ known: new Map(c.known), restUnknown: c.restUnknown });
-export const short = (id: string | null | undefined) => (id ? id.slice(8, 16) : String(id));
+/** A VVol id in a message: its last 8 hex digits (the LD part; the first ones are the same for every VVol of the array). */
+export const short = (id: string | null | undefined) => (id ? id.slice(-8) : String(id));
 const emptyView = (): View => ({ vvols: {}, pairs: {}, tasks: {}, bindings: [] });
 
 function need<T>(v: T | undefined | null, what: string): T {
