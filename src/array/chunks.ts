@@ -150,24 +150,24 @@ export function unsharedIndexes(ctx: Ctx, ldId: number, baseId: number, from: nu
   return rows.map((r) => r.idx);
 }
 
-/** Chunk indexes >= from where the content of `a` and `b` differs (tokens compared), at most `limit`. */
-export function differingIndexes(ctx: Ctx, a: number, b: number, from: number, limit: number): number[] {
+/** Chunk indexes in [from, to) where the content of `a` and `b` differs (tokens compared), at most `limit`. */
+export function differingIndexes(ctx: Ctx, a: number, b: number, from: number, limit: number, to = Number.MAX_SAFE_INTEGER): number[] {
   const rows = ctx.store.all<{ idx: number }>(
     `SELECT idx FROM (
        SELECT x.idx AS idx FROM ld_chunks x JOIN blocks bx ON bx.id = x.block_id
          LEFT JOIN ld_chunks y ON y.ld_id = ? AND y.idx = x.idx LEFT JOIN blocks byy ON byy.id = y.block_id
-         WHERE x.ld_id = ? AND x.idx >= ? AND (byy.token IS NULL OR byy.token <> bx.token)
+         WHERE x.ld_id = ? AND x.idx >= ? AND x.idx < ? AND (byy.token IS NULL OR byy.token <> bx.token)
        UNION
        SELECT y.idx AS idx FROM ld_chunks y LEFT JOIN ld_chunks x ON x.ld_id = ? AND x.idx = y.idx
-         WHERE y.ld_id = ? AND y.idx >= ? AND x.block_id IS NULL
+         WHERE y.ld_id = ? AND y.idx >= ? AND y.idx < ? AND x.block_id IS NULL
      ) ORDER BY idx LIMIT ?`,
-    b, a, from, a, b, from, limit,
+    b, a, from, to, a, b, from, to, limit,
   );
   return rows.map((r) => r.idx);
 }
 
-export function differingCount(ctx: Ctx, a: number, b: number): number {
-  return differingIndexes(ctx, a, b, 0, Number.MAX_SAFE_INTEGER).length;
+export function differingCount(ctx: Ctx, a: number, b: number, to = Number.MAX_SAFE_INTEGER): number {
+  return differingIndexes(ctx, a, b, 0, Number.MAX_SAFE_INTEGER, to).length;
 }
 
 /** Makes chunk idx of `dst` hold what it holds in `src` (copying the token into dst's own block). */

@@ -5,6 +5,7 @@
  * kill, and by the support bundle.
  */
 import type { Ctx } from './context';
+import { CHUNK_BYTES } from './models';
 
 export function checkInvariants(ctx: Ctx): string[] {
   const s = ctx.store;
@@ -13,6 +14,8 @@ export function checkInvariants(ctx: Ctx): string[] {
     for (const r of s.all(sql)) problems.push(`${label}: ${JSON.stringify(r)}`);
   };
   q('chunk map of a missing LD', 'SELECT DISTINCT c.ld_id FROM ld_chunks c LEFT JOIN lds l ON l.id = c.ld_id WHERE l.id IS NULL');
+  // An LD's map covers its capacity and no more: a chunk past the end would come back if the LD were expanded or copied from.
+  q('chunk beyond the end of its LD', `SELECT c.ld_id, c.idx, l.capacity FROM ld_chunks c JOIN lds l ON l.id = c.ld_id WHERE c.idx * ${CHUNK_BYTES} >= l.capacity LIMIT 20`);
   q('chunk map pointing at a missing block', 'SELECT c.ld_id, c.idx FROM ld_chunks c LEFT JOIN blocks b ON b.id = c.block_id WHERE b.id IS NULL LIMIT 20');
   // Counted in one pass: ld_chunks has no index on block_id, so a per-block subquery would be quadratic.
   q('block reference count wrong', 'SELECT b.id, b.refs, COALESCE(c.n, 0) AS actual FROM blocks b LEFT JOIN (SELECT block_id, COUNT(*) AS n FROM ld_chunks GROUP BY block_id) c ON c.block_id = b.id WHERE b.refs <> COALESCE(c.n, 0) LIMIT 20');

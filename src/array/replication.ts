@@ -5,7 +5,7 @@
  * manual's iSMrc_query output. B12: which LDs may take part follows table 4-1.
  */
 import type { Ctx } from './context';
-import { differingCount } from './chunks';
+import { chunksOf, differingCount } from './chunks';
 import { ArrayError, invalid } from './errors';
 import { appendEvent } from './events';
 import { ldApplicability, ldAttributes } from './applicability';
@@ -169,7 +169,7 @@ export function restore(ctx: Ctx, ref: ArrayRef, mvRef: string | number, rvRef: 
   if (p.purpose === 'backup') checkBackupApplies(ctx, mv, 'MV');
   // A snapshot keeps its point in time: an ESV may be backed up (table 4-1) but not restored over.
   if (mv.snap === 'ESV') throw new ArrayError('NOT_SUPPORTED', `The MV ${p.mv_name} is a snapshot volume (ESV); it cannot be restored from its RV.`, { mv: p.mv_name });
-  const taskId = createTask(ctx, a, { kind: 'restore', srcLd: p.rv_id, dstLd: p.mv_id, pairId: p.id, totalChunks: differingCount(ctx, p.mv_id, p.rv_id), bytesPerSec: ctx.opts.copyBytesPerSec, cancelable: true });
+  const taskId = createTask(ctx, a, { kind: 'restore', srcLd: p.rv_id, dstLd: p.mv_id, pairId: p.id, totalChunks: differingCount(ctx, p.mv_id, p.rv_id, chunksOf(mv.capacity)), bytesPerSec: ctx.opts.copyBytesPerSec, cancelable: true });
   ctx.store.run("UPDATE pairs SET activity = 'restore', sync_state = 'rst/exec', copy_control = 'background copy', rv_access = 'nr', previous_active = ?, task_id = ? WHERE id = ?", p.sync_state, taskId, p.id);
   ctx.store.run("UPDATE lds SET access = 'NotReady' WHERE id = ?", p.rv_id);
   appendEvent(ctx, a.id, { type: 'Config', configType: 'Update', objectType: 'ReplicationPair', objectId: `${p.mv_name}/${p.rv_name}`, messageId: 'nec.pair.restore', message: `Restore of ${p.mv_name} from ${p.rv_name} started.`, params: { taskId } });

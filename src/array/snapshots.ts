@@ -15,7 +15,7 @@ import { esvLdName, hex4, newVvolId } from './ids';
 import { checkNotBeingCopied, checkNotDeletingSnapshots, insertLd, metadataOf, removeLd, setMetadata } from './lds';
 import { MSG } from './messages';
 import { getArray, getLdById, getPoolById, getVvol } from './lookup';
-import { LIMITS } from './models';
+import { LIMITS, MiB } from './models';
 import { requireSsv } from './system-volumes';
 import { LD_SELECT, toLd } from './rows';
 import { checkMetadata } from './vvols';
@@ -138,6 +138,11 @@ export function takeSnapshots(ctx: Ctx, items: SnapshotItem[], opts: TakeOptions
         let a = arrays.get(esv.arrayId);
         if (!a) arrays.set(esv.arrayId, (a = getArray(ctx, esv.arrayId)));
         checkGate(a, 'snapshot');
+        // The point in time covers the base as it is now: a base expanded since the prepare no longer fits the snapshot made for it.
+        const base = getLdById(ctx, esv.parentId);
+        if (base.capacity !== esv.capacity) {
+          throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${base.vvolId} was expanded after the snapshot ${it.snapshotVvolId} was prepared (${esv.capacity / MiB} MB, now ${base.capacity / MiB} MB); prepare the snapshot again.`, { vvolId: it.snapshotVvolId, snapshotMB: esv.capacity / MiB, baseMB: base.capacity / MiB });
+        }
         if (it.metadata) {
           checkMetadata(it.metadata);
           setMetadata(ctx, esv.id, it.metadata);

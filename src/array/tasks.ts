@@ -7,7 +7,7 @@
  * limit wait in `queued` until a slot frees.
  */
 import type { Ctx } from './context';
-import { copyChunk, differingIndexes, dropChunks, unsharedIndexes, allocatedCount, differingCount } from './chunks';
+import { chunksOf, copyChunk, differingIndexes, dropChunks, unsharedIndexes, allocatedCount, differingCount } from './chunks';
 import { ArrayError, isArrayError } from './errors';
 import { appendEvent, appendAlarm } from './events';
 import { hex4 } from './ids';
@@ -117,7 +117,9 @@ function step(ctx: Ctx, t: TaskRow, n: number): { handled: number; done: boolean
   }
   const src = t.src_ld as number;
   const dst = getLdById(ctx, t.dst_ld as number);
-  const idxs = t.kind === 'copy-diffs' ? unsharedIndexes(ctx, src, t.base_ld as number, t.cursor + 1, Number.MAX_SAFE_INTEGER).slice(0, n) : differingIndexes(ctx, src, dst.id, t.cursor + 1, n);
+  // The copy covers the destination's capacity: a larger source (an RV expanded on its own) brings nothing past dst's end.
+  const end = chunksOf(dst.capacity);
+  const idxs = t.kind === 'copy-diffs' ? unsharedIndexes(ctx, src, t.base_ld as number, t.cursor + 1, end).slice(0, n) : differingIndexes(ctx, src, dst.id, t.cursor + 1, n, end);
   for (const i of idxs) copyChunk(ctx, src, slot(dst), i);
   return { handled: idxs.length, done: idxs.length < n, cursor: idxs.length ? idxs[idxs.length - 1] : t.cursor };
 }

@@ -86,6 +86,25 @@ test('pair, replicate, mirror, separate, diverge, restore', () => {
   expect(f.engine.listPairs(f.array)).toEqual([]);
 });
 
+test('restore from an RV larger than its MV copies the MV\'s capacity only: nothing lands past the MV\'s end', () => {
+  const big = f.engine.createLd(f.array, { pool: 'vvolbackup0', kind: 'ld', capacityBytes: 2 * mv.capacity });
+  f.engine.pairVolumes(f.array, mv.ldn, big.ldn);
+  expect(runTask(f, f.engine.replicate(f.array, mv.ldn, big.ldn).taskId!).state).toBe('success');
+  f.engine.separate(f.array, mv.ldn, big.ldn);
+  const end = mv.capacity / MiB;
+  const rvNow = f.engine.getLd(f.array, big.ldn);
+  f.engine.write(rvNow, end + 5, ['past-the-MV-end']);
+  f.engine.write(rvNow, 3, ['R3']);
+  const p = f.engine.restore(f.array, mv.ldn, big.ldn);
+  expect(runTask(f, p.taskId!).state).toBe('success');
+  expect(f.engine.readChunks(mv, 0, 4)).toEqual(['A0', 'A1', 'A2', 'R3']);
+  // Expanded later, the MV reads the new space as never written (the copy used to bring chunk end+5 along, which came back here).
+  f.engine.separate(f.array, mv.ldn, big.ldn);
+  f.engine.unpair(f.array, mv.ldn, big.ldn);
+  const grown = f.engine.resizeVvol(mv.vvolId!, 2 * mv.capacity);
+  expect(f.engine.readChunks(grown, end + 5, 1)).toEqual([null]);
+});
+
 test('a forced separation during the copy leaves an invalid RV that cannot be restored from', () => {
   f.engine.pairVolumes(f.array, mv.ldn, rv.ldn);
   const p = f.engine.replicate(f.array, mv.ldn, rv.ldn);

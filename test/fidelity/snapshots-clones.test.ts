@@ -125,3 +125,27 @@ test('a clone taken from a snapshot holds the snapshot data and is writable', ()
   expect(f.engine.readChunks(v, 0, 1)).toEqual(['new']);
   expect(f.engine.readChunks(c, 0, 1)).toEqual(['clone']);
 });
+
+test('a base expanded between prepare and take: the take is refused for that snapshot alone, and no chunk lands past a snapshot\'s end', () => {
+  const GiB = 1024 * 1024 * 1024;
+  const d1 = vvol(f, { vm: 'vm-3' });
+  const d2 = vvol(f, { vm: 'vm-3' });
+  const p1 = f.engine.prepareSnapshot(d1.vvolId!);
+  const p2 = f.engine.prepareSnapshot(d2.vvolId!);
+  const grown = f.engine.resizeVvol(d1.vvolId!, d1.capacity + GiB);
+  const end = d1.capacity / (1024 * 1024);
+  f.engine.write(grown, end + 10, ['past-the-old-end']);
+  const res = f.engine.takeSnapshots([{ snapshotVvolId: p1.vvolId! }, { snapshotVvolId: p2.vvolId! }]);
+  expect(res.map((r) => r.ok)).toEqual([false, true]);
+  const refused = res[0];
+  if (refused.outcome !== 'refused') throw new Error('expected a refusal');
+  expect(refused.error.code).toBe('FAILED_PRECONDITION');
+  expect(refused.error.message).toMatch(/was expanded after the snapshot .* was prepared \(\d+ MB, now \d+ MB\); prepare the snapshot again/);
+  // Refused whole: it is still a prepared snapshot, holding nothing, and can be deleted; a new prepare fits the base.
+  expect(f.engine.getVvol(p1.vvolId!).state).toBe('prepared');
+  f.engine.deleteVvol(p1.vvolId!);
+  const again = f.engine.prepareSnapshot(d1.vvolId!);
+  expect(f.engine.takeSnapshots([{ snapshotVvolId: again.vvolId! }])[0].ok).toBe(true);
+  expect(f.engine.readChunks(f.engine.getVvol(again.vvolId!), end + 10, 1)).toEqual(['past-the-old-end']);
+  // afterEach: checkInvariants finds no chunk beyond an LD's end.
+});
