@@ -12,7 +12,7 @@ import { Busy } from './admission';
 import type { Call, Face, Handler } from './face';
 import type { OperationName, Requests } from './generated/operations';
 import type { Session } from './sessions';
-import type { XmlNode } from './soap/xml';
+import type { XmlNode } from '../sys/xml';
 import { allowed, faultDetail, faultFromArrayError, VasaFault } from './faults';
 import { CodecError } from './soap/codec';
 import { actionFrom, contentType, envelope, EnvelopeError, faultEnvelope, readEnvelopeAsync, SoapVersion } from './soap/envelope';

@@ -16,7 +16,7 @@
 import { messageOf, isNotAuthenticated, VCenterError } from './errors';
 import { where } from './messages';
 import { DEFAULT_TRANSPORT, Endpoint, HttpsTransport, TransportOptions } from './transport';
-import { child, children, el, envelope, MoRef, moRefOf, parseVim, ref, SOAP_ENV, VimNode } from './xml';
+import { child, children, el, envelope, MoRef, moRefOf, parseVim, ref, SOAP_ENV, VimNode, xsiTypeOf } from './xml';
 
 /** The API version asked for (SOAPAction "urn:vim25/<version>"): every call used here exists since 4.1. */
 export const API_VERSION = '6.5';
@@ -55,7 +55,7 @@ function faultOf(body: VimNode | undefined): { type: string; message: string } |
   const f = child(body, 'Fault');
   if (!f) return undefined;
   const detail = child(f, 'detail')?.children[0];
-  const type = detail ? detail.xsiType ?? detail.local.replace(/Fault$/, '') : 'SoapFault';
+  const type = detail ? xsiTypeOf(detail) ?? detail.local.replace(/Fault$/, '') : 'SoapFault';
   return { type, message: child(f, 'faultstring')?.text.trim() ?? '' };
 }
 
@@ -88,7 +88,7 @@ export class VimClient {
     if (answer.sessionCookie) this.cookie = answer.sessionCookie;
     let root: VimNode;
     try {
-      root = parseVim(answer.body);
+      root = await parseVim(answer.body);
     } catch (e) {
       throw new VCenterError('protocol', `${this.at} answered ${method} with HTTP ${answer.status} and no vim25 SOAP answer (${messageOf(e)}); is it a vCenter Server?`, undefined, { cause: e });
     }

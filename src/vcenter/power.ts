@@ -8,7 +8,7 @@
 import { oneObject, propSet, VimClient } from './client';
 import { VCenterError } from './errors';
 import { readPowerState } from './read-inventory';
-import { child, MoRef, VimNode } from './xml';
+import { child, MoRef, VimNode, xsiTypeOf } from './xml';
 
 export interface TaskWait {
   pollMs: number;
@@ -37,7 +37,7 @@ export interface VmPowerControl {
 
 function taskError(val: VimNode | undefined): { type: string; message: string } {
   const fault = child(val, 'fault');
-  return { type: fault?.xsiType ?? fault?.local ?? 'unknown', message: child(val, 'localizedMessage')?.text.trim() ?? '' };
+  return { type: xsiTypeOf(fault) ?? fault?.local ?? 'unknown', message: child(val, 'localizedMessage')?.text.trim() ?? '' };
 }
 
 /** Waits for a task to end; resolves on success, rejects with its error or when the polls are used up. */

@@ -10,7 +10,7 @@ import type { StorageProfile as WireProfile } from '../../src/vasa/generated/ope
 import { Codec } from '../../src/vasa/soap/codec';
 import { key, SchemaSet } from '../../src/vasa/soap/schema';
 import { loadOperations, WSDL_DIR } from '../../src/vasa/soap/wsdl';
-import { parseXml } from '../../src/vasa/soap/xml';
+import { parseXml } from '../../src/sys/xml';
 import { profileFromWire } from '../../src/vasa/storage-profile';
 
 const profile = (...rules: [capability: string, property: string, value: StorageProfile['ruleSets'][number]['rules'][number]['value']][]): StorageProfile => ({

@@ -1,14 +1,14 @@
 /**
  * The parser's caps (issue 8 rows 1 and 10) against the largest legitimate requests:
  * each is read under DEFAULT_XML_LIMITS and decoded by the real codec, with room left
- * below every cap. The numbers quoted in src/vasa/soap/xml.ts come from these requests.
+ * below every cap. The numbers quoted in src/sys/xml.ts come from these requests.
  */
 import path from 'node:path';
 import { Codec } from '../../src/vasa/soap/codec';
 import { readEnvelope } from '../../src/vasa/soap/envelope';
 import { key, SchemaSet } from '../../src/vasa/soap/schema';
 import { loadOperations, WSDL_DIR } from '../../src/vasa/soap/wsdl';
-import { DEFAULT_XML_LIMITS, parseXml, XmlNode } from '../../src/vasa/soap/xml';
+import { DEFAULT_XML_LIMITS, parseXml, XmlNode } from '../../src/sys/xml';
 import { bigSetContext, snapshotBatch } from '../helpers/parser-payloads';
 
 const wsdl = path.join(WSDL_DIR, 'vasaService.wsdl');

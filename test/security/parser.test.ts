@@ -8,7 +8,7 @@
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { EnvelopeError, readEnvelope, readEnvelopeAsync } from '../../src/vasa/soap/envelope';
-import { DEFAULT_XML_LIMITS, parseXml, parseXmlAsync, resolveQName, XmlError, XmlLimitError, XmlLimits, XmlNode } from '../../src/vasa/soap/xml';
+import { DEFAULT_XML_LIMITS, parseXml, parseXmlAsync, resolveQName, XmlError, XmlLimitError, XmlLimits, XmlNode } from '../../src/sys/xml';
 import {
   characterReferences, emptyElements, manyTagsFewAttributes, oneTagManyAttributes, row1, snapshotBatch,
 } from '../helpers/parser-payloads';

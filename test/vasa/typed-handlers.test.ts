@@ -18,7 +18,7 @@ import { Codec } from '../../src/vasa/soap/codec';
 import { ANY_TYPE, key, QN, SchemaSet } from '../../src/vasa/soap/schema';
 import { currentOperationTypes, GENERATED_FILE } from '../../src/vasa/soap/typegen';
 import { loadOperations, WSDL_DIR } from '../../src/vasa/soap/wsdl';
-import { parseXml, XSD } from '../../src/vasa/soap/xml';
+import { parseXml, XSD } from '../../src/sys/xml';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const wsdl = path.join(WSDL_DIR, 'vasaService.wsdl');

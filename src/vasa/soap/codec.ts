@@ -7,7 +7,7 @@
  * array even when given once). src/vasa/generated/operations.ts types these shapes.
  */
 import { ANY_TYPE, ElementDecl, key, QN, SchemaSet } from './schema';
-import { cleanText, escapeAttr, escapeText, isNil, resolveQName, XmlNode, XSD, XSI } from './xml';
+import { cleanText, escapeAttr, escapeText, isNil, resolveQName, XmlNode, XSD, XSI } from '../../sys/xml';
 
 /** A value carrying its wire type (derived types in base slots, values in anyType slots). */
 export interface Typed {

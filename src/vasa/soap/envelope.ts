@@ -5,7 +5,7 @@
  * else the first Body child (empty-Body operations are routed by action alone).
  */
 import { NS_DECLS } from './codec';
-import { DEFAULT_XML_LIMITS, escapeText, parseXml, parseXmlAsync, XmlLimits, XmlNode } from './xml';
+import { DEFAULT_XML_LIMITS, escapeText, parseXml, parseXmlAsync, XmlLimits, XmlNode } from '../../sys/xml';
 
 export const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseXml, XmlNode, XSD } from './xml';
+import { parseXml, XmlNode, XSD } from '../../sys/xml';
 
 export interface QN {
   ns: string;

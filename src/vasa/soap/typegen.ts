@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ANY_TYPE, ElementDecl, key, QN, SchemaSet } from './schema';
 import { loadOperations, OperationDef, WSDL_DIR } from './wsdl';
-import { XSD } from './xml';
+import { XSD } from '../../sys/xml';
 
 type Side = 'in' | 'out';
 

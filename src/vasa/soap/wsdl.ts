@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { QN } from './schema';
-import { parseXml, XmlNode } from './xml';
+import { parseXml, XmlNode } from '../../sys/xml';
 
 export const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
 

@@ -1,8 +1,11 @@
 /**
  * Namespace-aware XML reading in one streaming pass over saxes, with caps checked as
- * the document is read. Requests are parsed before we know who sent them (issue 8
- * rows 1 and 10), so the work and memory here must stay linear in the input and stop
- * at the first thing over a cap.
+ * the document is read: the one parser for XML from outside. The VASA face parses
+ * requests with it before it knows who sent them (issue 8 rows 1 and 10), the vCenter
+ * client parses vim25 answers with it (a wrong host behind the configured address could
+ * send anything), so the work and memory here must stay linear in the input and stop at
+ * the first thing over a cap. Each caller brings its own caps and names what it reads
+ * ("request", "answer") for the messages.
  *
  * Why saxes (it replaced fast-xml-parser + XMLValidator): fast-xml-parser needs a
  * separate validation pass, builds a tree of its own that we then copied, and offers no
@@ -133,10 +136,10 @@ function rootScope(): Record<string, string> {
 }
 
 /** Every reference starts with `&`, so counting them bounds the references before any parsing. */
-function countReferences(text: string, max: number): void {
+function countReferences(text: string, max: number, subject: string): void {
   let n = 0;
   for (let i = text.indexOf('&'); i >= 0; i = text.indexOf('&', i + 1)) {
-    if (++n > max) throw new XmlLimitError('maxReferences', `The request has more than ${max} entity or character references.`);
+    if (++n > max) throw new XmlLimitError('maxReferences', `The ${subject} has more than ${max} entity or character references.`);
   }
 }
 
@@ -150,14 +153,17 @@ class Builder {
   private declarations = 0;
   private declarationsHere = 0;
 
-  constructor(private readonly limits: Readonly<XmlLimits>) {}
+  constructor(
+    private readonly limits: Readonly<XmlLimits>,
+    private readonly subject: string,
+  ) {}
 
   /** Called at `<name`, before the attributes are read: the element and depth caps fail here. */
   openTagStart(tag: SaxesStartTagNS): void {
     const l = this.limits;
-    if (++this.elements > l.maxElements) throw new XmlLimitError('maxElements', `The request has more than ${l.maxElements} elements.`);
+    if (++this.elements > l.maxElements) throw new XmlLimitError('maxElements', `The ${this.subject} has more than ${l.maxElements} elements.`);
     if (this.stack.length >= l.maxDepth) throw new XmlLimitError('maxDepth', `The document nests elements too deeply (more than ${l.maxDepth} levels).`);
-    if (tag.name.length > l.maxNameLength) throw new XmlLimitError('maxNameLength', `The request has an element name longer than ${l.maxNameLength} characters.`);
+    if (tag.name.length > l.maxNameLength) throw new XmlLimitError('maxNameLength', `The ${this.subject} has an element name longer than ${l.maxNameLength} characters.`);
     this.attributesHere = 0;
     this.declarationsHere = 0;
   }
@@ -165,13 +171,13 @@ class Builder {
   /** Called at each attribute as it is read, so a tag with a million attributes stops at the first one over. */
   attribute(attr: SaxesAttributeNSIncomplete): void {
     const l = this.limits;
-    if (++this.attributesHere > l.maxAttributesPerElement) throw new XmlLimitError('maxAttributesPerElement', `The request has an element with more than ${l.maxAttributesPerElement} attributes.`);
-    if (++this.attributes > l.maxAttributes) throw new XmlLimitError('maxAttributes', `The request has more than ${l.maxAttributes} attributes.`);
-    if (attr.name.length > l.maxNameLength) throw new XmlLimitError('maxNameLength', `The request has an attribute name longer than ${l.maxNameLength} characters.`);
-    if (attr.value.length > l.maxTextLength) throw new XmlLimitError('maxTextLength', `The request has an attribute value longer than ${l.maxTextLength} characters.`);
+    if (++this.attributesHere > l.maxAttributesPerElement) throw new XmlLimitError('maxAttributesPerElement', `The ${this.subject} has an element with more than ${l.maxAttributesPerElement} attributes.`);
+    if (++this.attributes > l.maxAttributes) throw new XmlLimitError('maxAttributes', `The ${this.subject} has more than ${l.maxAttributes} attributes.`);
+    if (attr.name.length > l.maxNameLength) throw new XmlLimitError('maxNameLength', `The ${this.subject} has an attribute name longer than ${l.maxNameLength} characters.`);
+    if (attr.value.length > l.maxTextLength) throw new XmlLimitError('maxTextLength', `The ${this.subject} has an attribute value longer than ${l.maxTextLength} characters.`);
     if (attr.prefix === 'xmlns' || attr.name === 'xmlns') {
-      if (++this.declarationsHere > l.maxNamespaceDeclarationsPerElement) throw new XmlLimitError('maxNamespaceDeclarationsPerElement', `The request has an element with more than ${l.maxNamespaceDeclarationsPerElement} namespace declarations.`);
-      if (++this.declarations > l.maxNamespaceDeclarations) throw new XmlLimitError('maxNamespaceDeclarations', `The request has more than ${l.maxNamespaceDeclarations} namespace declarations.`);
+      if (++this.declarationsHere > l.maxNamespaceDeclarationsPerElement) throw new XmlLimitError('maxNamespaceDeclarationsPerElement', `The ${this.subject} has an element with more than ${l.maxNamespaceDeclarationsPerElement} namespace declarations.`);
+      if (++this.declarations > l.maxNamespaceDeclarations) throw new XmlLimitError('maxNamespaceDeclarations', `The ${this.subject} has more than ${l.maxNamespaceDeclarations} namespace declarations.`);
     }
   }
 
@@ -210,20 +216,20 @@ class Builder {
   text(t: string): void {
     const node = this.stack[this.stack.length - 1];
     if (!node) return; // whitespace around the root: saxes refuses anything else there
-    if (node.text.length + t.length > this.limits.maxTextLength) throw new XmlLimitError('maxTextLength', `The request has an element with more than ${this.limits.maxTextLength} characters of text.`);
+    if (node.text.length + t.length > this.limits.maxTextLength) throw new XmlLimitError('maxTextLength', `The ${this.subject} has an element with more than ${this.limits.maxTextLength} characters of text.`);
     node.text += t;
   }
 }
 
 /** The checks made on the whole text before saxes sees it. */
-function precheck(text: string, limits: Readonly<XmlLimits>): void {
+function precheck(text: string, limits: Readonly<XmlLimits>, subject: string): void {
   // saxes would skip a DTD rather than refuse it; this also catches a lower-case or misplaced one.
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) throw new XmlError(NO_DOCTYPE);
-  countReferences(text, limits.maxReferences);
+  countReferences(text, limits.maxReferences, subject);
 }
 
-function start(limits: Readonly<XmlLimits>): { b: Builder; p: SaxesParser<{ xmlns: true; position: true }> } {
-  const b = new Builder(limits);
+function start(limits: Readonly<XmlLimits>, subject: string): { b: Builder; p: SaxesParser<{ xmlns: true; position: true }> } {
+  const b = new Builder(limits, subject);
   const p = new SaxesParser({ xmlns: true, position: true });
   p.on('opentagstart', (t) => b.openTagStart(t));
   p.on('attribute', (a) => b.attribute(a));
@@ -238,14 +244,14 @@ function start(limits: Readonly<XmlLimits>): { b: Builder; p: SaxesParser<{ xmln
 }
 
 /** Feeds saxes (a chunk, or the end when `chunk` is undefined), turning its errors into XmlError. */
-function feed(p: SaxesParser<{ xmlns: true; position: true }>, chunk: string | undefined): void {
+function feed(p: SaxesParser<{ xmlns: true; position: true }>, chunk: string | undefined, subject: string): void {
   try {
     if (chunk === undefined) p.close();
     else p.write(chunk);
   } catch (e) {
     if (e instanceof XmlError) throw e;
     // saxes reports "line:column: what"; its messages hold no input beyond a name.
-    throw new XmlError(`The request is not well-formed XML: ${(e as Error).message}`);
+    throw new XmlError(`The ${subject} is not well-formed XML: ${(e as Error).message}`);
   }
 }
 
@@ -256,13 +262,14 @@ function finish(b: Builder): XmlNode {
 
 /**
  * Parses a document and returns its root element. Throws XmlError at the first cap
- * exceeded or the first well-formedness error; `limits` default to DEFAULT_XML_LIMITS.
+ * exceeded or the first well-formedness error; `limits` default to DEFAULT_XML_LIMITS;
+ * `subject` names the document in the messages ("The request has more than ...").
  */
-export function parseXml(text: string, limits: Readonly<XmlLimits> = DEFAULT_XML_LIMITS): XmlNode {
-  precheck(text, limits);
-  const { b, p } = start(limits);
-  feed(p, text);
-  feed(p, undefined);
+export function parseXml(text: string, limits: Readonly<XmlLimits> = DEFAULT_XML_LIMITS, subject = 'request'): XmlNode {
+  precheck(text, limits, subject);
+  const { b, p } = start(limits, subject);
+  feed(p, text, subject);
+  feed(p, undefined, subject);
   return finish(b);
 }
 
@@ -274,15 +281,15 @@ export const XML_SLICE_CHARS = 256 * 1024;
  * large body (a legitimate 7 MB batch takes ~650 ms) does not hold up other clients.
  * Bodies up to one slice parse in the same turn, as with parseXml.
  */
-export async function parseXmlAsync(text: string, limits: Readonly<XmlLimits> = DEFAULT_XML_LIMITS, sliceChars = XML_SLICE_CHARS): Promise<XmlNode> {
-  precheck(text, limits);
-  const { b, p } = start(limits);
+export async function parseXmlAsync(text: string, limits: Readonly<XmlLimits> = DEFAULT_XML_LIMITS, sliceChars = XML_SLICE_CHARS, subject = 'request'): Promise<XmlNode> {
+  precheck(text, limits, subject);
+  const { b, p } = start(limits, subject);
   for (let i = 0; i < text.length; i += sliceChars) {
     if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     // saxes carries a surrogate pair or a CR LF cut by the slice over to the next write.
-    feed(p, text.slice(i, i + sliceChars));
+    feed(p, text.slice(i, i + sliceChars), subject);
   }
-  feed(p, undefined);
+  feed(p, undefined, subject);
   return finish(b);
 }
 
