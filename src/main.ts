@@ -5,8 +5,9 @@
  * refused (missing in a used folder, damaged, WAL lost): a person must act.
  */
 import type express from 'express';
-import { startDaemon, type Daemon, type RouteDeps } from './app/daemon';
-import { SettingsError } from './config/settings';
+import type { Daemon, RouteDeps } from './app/daemon';
+// Only what opens the store is loaded before the start: the rest of the provider loads while its check runs (see main()).
+import { openUsedStoreEarly, type DaemonStore } from './app/daemon-store';
 import { StoreRefusedError } from './store/db';
 import { DataFolderLockedError } from './store/lock';
 import { readRuntime } from './sys/runtime';
@@ -25,6 +26,7 @@ function exitFor(e: unknown): never {
     process.stderr.write(`vvol-provider: cannot start: ${e.message}\n`);
     process.exit(EXIT_STORE_REFUSED);
   }
+  const { SettingsError } = require('./config/settings') as typeof import('./config/settings');
   if (e instanceof SettingsError) {
     process.stderr.write(`vvol-provider: the settings are not valid:\n${(e.problems ?? [e.message]).map((p) => `  - ${p}`).join('\n')}\n`);
     process.exit(1);
@@ -72,7 +74,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   try {
-    daemon = await startDaemon(readRuntime(process.env), { routers: faceRouters });
+    const runtime = readRuntime(process.env);
+    // A restart opens its store first: SQLite's check of it (150-200 ms on 100,000 LDs) runs in a
+    // worker thread while the rest of the provider loads here (issue 12, S6); the start waits for it.
+    const opened: DaemonStore | undefined = openUsedStoreEarly(runtime);
+    const { startDaemon } = require('./app/daemon') as typeof import('./app/daemon');
+    daemon = await startDaemon(runtime, { routers: faceRouters, opened });
   } catch (e) {
     exitFor(e);
   }

@@ -34,7 +34,8 @@ import { Store } from '../store/db';
 import type { BackupOptions } from '../backup/operations';
 import { ALARM_LOGIN_FAILED } from '../vcenter/messages';
 import { InventoryService, VCenterAlarm } from '../vcenter/service';
-import { acquireDataLock, DataLock } from '../store/lock';
+import type { DataLock } from '../store/lock';
+import { closeDaemonStore, DaemonStore, openDaemonStore } from './daemon-store';
 import { DataLayout, dataLayout } from '../sys/layout';
 import type { Runtime } from '../sys/runtime';
 import type { Service } from '../sys/service';
@@ -53,6 +54,10 @@ export interface AssemblyOptions {
   readonly?: boolean;
   /** Overrides of the relation writer's options (the CLI's --datacenter). */
   relation?: Partial<RelationOptions>;
+  /** Daemon only: the lock and store already held and checked (src/main.ts opens a used store early); else taken here. */
+  opened?: DaemonStore;
+  /** Daemon only: the settings, already read (the start reads them while the store is checked); else read here. */
+  settings?: ProviderSettings;
 }
 
 export class Assembly {
@@ -224,27 +229,14 @@ export class Assembly {
   }
 }
 
-/**
- * The store, checked (quick_check; Store.open refuses a missing store in a used folder
- * and a lost WAL), with the demo array on a fresh one. It comes before anything else
- * the daemon writes into the data folder (logs, certificate, account): those are what
- * later shows the folder was used, so a first start killed half-way is never taken for
- * a lost store.
- */
-function openDaemonStore(runtime: Runtime, clock: Clock): { store: Store; demo: string[] } {
-  // Commits made durable off the event loop; the HTTPS server holds every answer until they are (Store.durable).
-  const store = Store.open(runtime.dataDir, { verify: 'quick', deferredSync: true });
-  try {
-    const engine = new DiskArrayEngine(store, clock);
-    const demo: string[] = [];
-    if (engine.listArrays().length === 0) {
-      for (const spec of loadDemoArrays(demoFile(runtime.confDir))) if (bootstrapArray(engine, spec).created) demo.push(spec.name);
-    }
-    return { store, demo };
-  } catch (e) {
-    store.close();
-    throw e;
+/** The demo arrays of conf/ on a store without arrays (a fresh one); the names of those made. */
+function bootstrapDemo(store: Store, runtime: Runtime, clock: Clock): string[] {
+  const engine = new DiskArrayEngine(store, clock);
+  const demo: string[] = [];
+  if (engine.listArrays().length === 0) {
+    for (const spec of loadDemoArrays(demoFile(runtime.confDir))) if (bootstrapArray(engine, spec).created) demo.push(spec.name);
   }
+  return demo;
 }
 
 export function assemble(o: AssemblyOptions): Assembly {
@@ -254,19 +246,16 @@ export function assemble(o: AssemblyOptions): Assembly {
     const store = Store.open(o.runtime.dataDir, { readonly: !!o.readonly });
     return new Assembly(o.runtime, clock, logFor(), store, undefined, undefined, [], o.relation ?? {});
   }
-  const settings = new SettingsHolder(loadSettings(o.runtime.confDir));
-  const lock = acquireDataLock(o.runtime.dataDir);
+  let held = o.opened;
   try {
-    const { store, demo } = openDaemonStore(o.runtime, clock);
-    try {
-      // The daemon writes relation files in a worker thread, off the VASA face's event loop.
-      return new Assembly(o.runtime, clock, logFor(), store, lock, settings, demo, { inWorker: true, ...o.relation });
-    } catch (e) {
-      store.close();
-      throw e;
-    }
+    const settings = new SettingsHolder(o.settings ?? loadSettings(o.runtime.confDir));
+    // The lock and the store come before anything else the daemon writes into the data folder (see daemon-store.ts).
+    held ??= openDaemonStore(o.runtime, false);
+    const demo = bootstrapDemo(held.store, o.runtime, clock);
+    // The daemon writes relation files in a worker thread, off the VASA face's event loop.
+    return new Assembly(o.runtime, clock, logFor(), held.store, held.lock, settings, demo, { inWorker: true, ...o.relation });
   } catch (e) {
-    lock.release();
+    if (held) closeDaemonStore(held);
     throw e;
   }
 }

@@ -11,12 +11,15 @@ import type { BackupOptions } from '../backup/operations';
 import type { ImageBackupApi } from '../scheduler/contract';
 import { hex4 } from '../array/ids';
 import { ProviderAccount } from '../config/account';
+import { loadSettings } from '../config/settings';
+import type { ProviderSettings } from '../config/settings-schema';
 import { SettingsWatcher } from '../config/watch';
 import { EventLogger } from '../log/event-log';
 import { createLogger, Logger } from '../log/logger';
 import { packageVersion, Runtime } from '../sys/runtime';
 import { RunningServer, startServer } from '../vasa/server';
 import { assemble, Assembly } from './assembly';
+import { closeDaemonStore, type DaemonStore } from './daemon-store';
 
 export interface Daemon {
   assembly: Assembly;
@@ -57,12 +60,24 @@ export interface DaemonOptions {
   routers?: (deps: RouteDeps) => { path: string; router: express.RequestHandler }[];
   /** The clock (tests pass a ManualClock to move task progress and session expiry by hand); default the system clock. */
   clock?: Clock;
+  /** The lock and store src/main.ts took before loading the provider (openUsedStoreEarly); the start owns them from here. */
+  opened?: DaemonStore;
 }
 
 export async function startDaemon(runtime: Runtime, o: DaemonOptions = {}): Promise<Daemon> {
-  ProviderAccount.checkFirstStart(runtime.dataDir, runtime.user, runtime.password);
+  let settings: ProviderSettings;
+  try {
+    ProviderAccount.checkFirstStart(runtime.dataDir, runtime.user, runtime.password);
+    // Read while a store opened early is being checked in a worker thread (they need no store).
+    settings = loadSettings(runtime.confDir);
+    // Nothing uses the store before its check passed.
+    await o.opened?.store.verified();
+  } catch (e) {
+    if (o.opened) closeDaemonStore(o.opened);
+    throw e;
+  }
   const clock = o.clock ?? new SystemClock();
-  const a = assemble({ runtime, role: 'daemon', clock, log: (layout) => createLogger(layout.logs, clock) });
+  const a = assemble({ runtime, role: 'daemon', clock, log: (layout) => createLogger(layout.logs, clock), opened: o.opened, settings });
   const log: Logger = a.log;
   for (const name of a.demoCreated) log.info(`created the demo disk array ${name} from ${runtime.confDir}`);
   let server: RunningServer;

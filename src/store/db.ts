@@ -19,11 +19,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { CheckDepth, integrityProblems, isCorruption } from './integrity';
 import { MIGRATIONS, Migration } from './migrations';
 import { checkOpeners, LostWal, markerDir, OpenMarker } from './open-markers';
 import { priorUseTraces } from './prior-use';
 import { DATA_NAMES } from '../sys/layout';
+import { startWorker } from '../sys/worker-thread';
+import type { FromVerifyWorker, VerifyWorkerData } from './verify-worker';
 
 export type Row = Record<string, unknown>;
 export type Param = string | number | bigint | null | Buffer;
@@ -44,7 +48,13 @@ export interface StoreOptions {
   readonly?: boolean;
   busyTimeoutMs?: number;
   /** Check the store's structure before using it (the daemon's start: 'quick'); refused when it fails. */
-  verify?: 'quick' | 'full';
+  verify?: CheckDepth;
+  /**
+   * Run that check in a worker thread (the daemon's start, issue 12 S6): open() returns
+   * at once and `verified()` settles with the check; the caller uses nothing of the store
+   * for anyone before it resolved. Checked in open() as before when a migration is due.
+   */
+  verifyOffThread?: boolean;
 }
 
 export const STORE_FILE = DATA_NAMES.store;
@@ -154,10 +164,9 @@ function damagedError(file: string, detail: string, cause?: unknown): StoreRefus
   );
 }
 
-/** Whether SQLite says the file is not a (sound) database. */
-function isCorruption(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+/** The refusal of a store SQLite's check found damaged. */
+function checkFailed(file: string, depth: CheckDepth, problems: string[]): StoreRefusedError {
+  return damagedError(file, `SQLite's ${depth === 'quick' ? 'quick_check' : 'integrity_check'} found "${problems.slice(0, 5).join('; ')}"${problems.length > 5 ? ` and ${problems.length - 5} more problems` : ''}`);
 }
 
 /** Best-effort 0600: a file made by an older version (or under a wide umask) is narrowed; another user's file is left alone. */
@@ -218,6 +227,8 @@ export class Store {
   private lost?: StoreError;
 
   private marker?: OpenMarker;
+  /** The start's check running in a worker thread (verifyOffThread), settled by verified(). */
+  private pendingCheck?: Promise<void>;
 
   /** The write transaction calls share until it is committed (group commit, see group()). */
   private open?: OpenGroup;
@@ -284,14 +295,9 @@ export class Store {
       }
       db.pragma('foreign_keys = ON');
       if (opts.verify) {
-        let problems: string[];
-        try {
-          problems = store.problems(opts.verify);
-        } catch (e) {
-          if (!isCorruption(e)) throw e;
-          problems = [(e as Error).message]; // the check itself ran into the damage
-        }
-        if (problems.length) throw damagedError(file, `SQLite's ${opts.verify === 'quick' ? 'quick_check' : 'integrity_check'} found "${problems.slice(0, 5).join('; ')}"${problems.length > 5 ? ` and ${problems.length - 5} more problems` : ''}`);
+        // Off the thread only when no migration is due: a migration never writes into a store not yet checked.
+        if (opts.verifyOffThread && !readonly && store.version() >= MIGRATIONS[MIGRATIONS.length - 1].version) store.pendingCheck = store.checkInWorker(opts.verify, opts.busyTimeoutMs ?? 10_000);
+        else store.checkNow(opts.verify);
       }
       if (!readonly) store.migrate(MIGRATIONS);
     } catch (e) {
@@ -642,10 +648,69 @@ export class Store {
    * structure of every page (not index contents) and is linear in the store's size;
    * 'full' is integrity_check.
    */
-  problems(depth: 'quick' | 'full' = 'quick'): string[] {
-    const pragma = depth === 'quick' ? 'quick_check' : 'integrity_check';
-    const rows = (this.db.pragma(pragma) as Record<string, string>[]).map((r) => r[pragma]);
-    return rows.length === 1 && rows[0] === 'ok' ? [] : rows;
+  problems(depth: CheckDepth = 'quick'): string[] {
+    return integrityProblems(this.db, depth);
+  }
+
+  /** The start's check on this connection: throws the refusal of a damaged store. */
+  private checkNow(depth: CheckDepth): void {
+    let problems: string[];
+    try {
+      problems = this.problems(depth);
+    } catch (e) {
+      if (!isCorruption(e)) throw e;
+      problems = [(e as Error).message]; // the check itself ran into the damage
+    }
+    if (problems.length) throw checkFailed(this.file, depth, problems);
+  }
+
+  /**
+   * The start's check in a worker thread with a read-only connection of its own; if the
+   * worker cannot run it, this connection does. Settles `verified()`.
+   */
+  private checkInWorker(depth: CheckDepth, busyTimeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const settle = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        try {
+          f();
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      const here = () => settle(() => this.checkNow(depth));
+      let worker: Worker;
+      try {
+        const data: VerifyWorkerData = { file: this.file, depth, busyTimeoutMs };
+        worker = startWorker(__filename, 'verify-worker', data, 'store check worker');
+      } catch {
+        here();
+        return;
+      }
+      worker.unref();
+      worker.once('message', (m: FromVerifyWorker) => {
+        if (m.type === 'error') return this.db.open ? here() : settle(() => undefined);
+        settle(() => {
+          if (m.problems.length) throw checkFailed(this.file, depth, m.problems);
+        });
+      });
+      worker.once('error', here);
+      worker.once('exit', () => {
+        if (!settled && this.db.open) here();
+        else settle(() => undefined);
+      });
+    });
+  }
+
+  /**
+   * Resolves once the start's check (Store.open's verify) found the store sound; rejects
+   * with the refusal of a damaged store. Resolved at once when the check ran in open().
+   */
+  verified(): Promise<void> {
+    return this.pendingCheck ?? Promise.resolve();
   }
 
   close(): void {

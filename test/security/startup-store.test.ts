@@ -75,7 +75,7 @@ test('row 17: an empty or missing store in a used data folder is refused, not ma
   s.close();
 });
 
-test('row 18: a store with overwritten pages is refused when opened with verification', () => {
+test('row 18: a store with overwritten pages is refused when opened with verification', async () => {
   const f = buildArray();
   for (let i = 0; i < 60; i++) f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: 2 ** 30, metadata: { VMW_VmID: `vm-${i}` } });
   f.store.db.exec('VACUUM'); // no free pages: every page overwritten below is in use
@@ -98,6 +98,49 @@ test('row 18: a store with overwritten pages is refused when opened with verific
   expect(e.message).toContain('restore vvol-provider.db from a backup');
   // The refused open left no marker behind (it closed cleanly).
   expect(listOpeners(file)).toEqual([]);
+
+  // The daemon's start checks in a worker thread (issue 12, S6): the open returns, and verified() refuses the store.
+  const early = Store.open(f.dir, { verify: 'quick', verifyOffThread: true });
+  try {
+    const late = await early.verified().then(() => undefined, (e: unknown) => e);
+    expect(late).toBeInstanceOf(StoreRefusedError);
+    expect((late as StoreRefusedError).reason).toBe('damaged');
+    expect((late as Error).message).toBe(e.message);
+  } finally {
+    early.close();
+  }
+});
+
+test('row 18: the start\'s check in a worker thread passes a sound store; with a migration due the check runs in open() first', async () => {
+  const f = buildArray();
+  f.close();
+  const s = Store.open(f.dir, { verify: 'quick', verifyOffThread: true });
+  try {
+    await expect(s.verified()).resolves.toBeUndefined();
+    expect(s.problems('quick')).toEqual([]);
+  } finally {
+    s.close();
+  }
+  // A store one migration behind, damaged: refused by open() itself, before the migration could write into it.
+  const db = new Database(path.join(f.dir, STORE_FILE));
+  const version = db.pragma('user_version', { simple: true }) as number;
+  db.pragma(`user_version = ${version - 1}`);
+  db.exec('VACUUM');
+  db.close();
+  const file = path.join(f.dir, STORE_FILE);
+  const buf = fs.readFileSync(file);
+  const pageSize = buf.readUInt16BE(16);
+  let hit = 0;
+  for (let p = 2; (p - 1) * pageSize < buf.length && hit < 4; p += 3) {
+    if ([0x02, 0x05, 0x0a, 0x0d].includes(buf[(p - 1) * pageSize])) {
+      buf.fill(0xa7, (p - 1) * pageSize, p * pageSize);
+      hit++;
+    }
+  }
+  fs.writeFileSync(file, buf);
+  const e = refusal(() => Store.open(f.dir, { verify: 'quick', verifyOffThread: true }));
+  expect(e.reason).toBe('damaged');
+  expect(e.message).toContain("SQLite's quick_check found");
 });
 
 test('row 19: a SIGKILLed writer whose WAL was then deleted or damaged is refused; with its WAL intact it is recovered whole', () => {
