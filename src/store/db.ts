@@ -296,8 +296,11 @@ export class Store {
       db.pragma('foreign_keys = ON');
       if (opts.verify) {
         // Off the thread only when no migration is due: a migration never writes into a store not yet checked.
-        if (opts.verifyOffThread && !readonly && store.version() >= MIGRATIONS[MIGRATIONS.length - 1].version) store.pendingCheck = store.checkInWorker(opts.verify, opts.busyTimeoutMs ?? 10_000);
-        else store.checkNow(opts.verify);
+        if (opts.verifyOffThread && !readonly && store.version() >= MIGRATIONS[MIGRATIONS.length - 1].version) {
+          store.pendingCheck = store.checkInWorker(opts.verify, opts.busyTimeoutMs ?? 10_000);
+          // Handled here too: a start that fails for another reason before awaiting verified() does not crash on it.
+          store.pendingCheck.catch(() => undefined);
+        } else store.checkNow(opts.verify);
       }
       if (!readonly) store.migrate(MIGRATIONS);
     } catch (e) {
@@ -681,7 +684,8 @@ export class Store {
           reject(e);
         }
       };
-      const here = () => settle(() => this.checkNow(depth));
+      // The check on this connection; nothing to check once the store was closed (the start gave up).
+      const here = () => settle(() => this.db.open && this.checkNow(depth));
       let worker: Worker;
       try {
         const data: VerifyWorkerData = { file: this.file, depth, busyTimeoutMs };
@@ -692,16 +696,13 @@ export class Store {
       }
       worker.unref();
       worker.once('message', (m: FromVerifyWorker) => {
-        if (m.type === 'error') return this.db.open ? here() : settle(() => undefined);
+        if (m.type === 'error') return here();
         settle(() => {
           if (m.problems.length) throw checkFailed(this.file, depth, m.problems);
         });
       });
       worker.once('error', here);
-      worker.once('exit', () => {
-        if (!settled && this.db.open) here();
-        else settle(() => undefined);
-      });
+      worker.once('exit', here);
     });
   }
 
