@@ -78,6 +78,10 @@ async function run(ctx) {
   figures.add(`RSS over ${seconds} s (10-s samples): last sample`, 'MB', [rss(ps).at(-1)], [rss(bs).at(-1)], null, 0);
   figures.add('RSS: highest sample', 'MB', [Math.max(...rss(ps))], [Math.max(...rss(bs))], null, 0);
   figures.add('RSS trend after the first minute (least squares)', 'MB/min', [trend], null, { text: '≤ 1 MB/min (no growth)', on: 'provider', op: '<=', value: 1 }, 2);
+  // The warm-up's steps (the allocator keeping the first relation workers' memory) weigh on a line
+  // fitted from the first minute; the second half shows whether RSS still grows.
+  const half = ps.filter((y) => y.atS > seconds / 2);
+  if (half.length >= 3) figures.add('RSS trend over the second half (least squares)', 'MB/min', [slope(half.map((y) => y.atS / 60), half.map((y) => y.rssBytes / 1048576))], null, null, 2);
   figures.add('event-loop delay p99, worst 10-s window', 'ms', [Math.max(...loop(ps))], [Math.max(...loop(bs))], { text: '≤ 20 ms', on: 'provider', op: '<=', value: 20 }, 1);
   figures.add('event-loop delay p99, median of the 10-s windows', 'ms', [median(loop(ps))], [median(loop(bs))], null, 1);
   figures.add('calls per second (whole mix)', 'calls/s', [pr.throughput], [br.throughput], null, 0);

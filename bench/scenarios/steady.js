@@ -17,11 +17,13 @@ const { sleep } = require('../lib/util');
 const DISKS = ['config', 'data', 'data', 'swap'];
 const ANCHOR = 'node-soap anchor';
 // anchor: also measured against the node-soap anchor (the only operation it implements besides setContext).
+// minRatio: issue 12's throughput goal against the baseline (issue 5 asked 0.8× of the single-VVol calls; issue 12 set
+// these, and a p99 of at most 3× the baseline's for every operation, where issue 5 asked 2×).
 const ALL_OPS = [
-  { op: 'queryVirtualVolumeInfo', label: 'queryVirtualVolumeInfo (1 VVol)', single: true, anchor: true },
-  { op: 'bind1', label: 'bindVirtualVolume (batch of 1)', single: true, vvolsPerRep: 1200 },
+  { op: 'queryVirtualVolumeInfo', label: 'queryVirtualVolumeInfo (1 VVol)', minRatio: 0.5, anchor: true },
+  { op: 'bind1', label: 'bindVirtualVolume (batch of 1)', minRatio: 0.3, vvolsPerRep: 1200 },
   { op: 'bind64', label: 'bindVirtualVolume (batch of 64)', vvolsPerRep: 4800 },
-  { op: 'getEvents', label: 'getEvents (from last id)' },
+  { op: 'getEvents', label: 'getEvents (from last id)', minRatio: 0.5 },
 ];
 // BENCH_STEADY_OPS=queryVirtualVolumeInfo,getEvents measures only those (for a profile of one operation).
 const only = (process.env.BENCH_STEADY_OPS || '').split(',').filter(Boolean);
@@ -141,9 +143,9 @@ async function run(ctx) {
       raw.ops[o.op] = res;
       const tp = (x) => x.throughput;
       figures.add(`${o.label}: throughput`, 'calls/s', res.p.map(tp), res.b.map(tp),
-        o.single ? { text: '≥ 0.8× baseline', on: 'ratio', op: '>=', value: 0.8 } : null, 0);
+        o.minRatio ? { text: `≥ ${o.minRatio}× baseline`, on: 'ratio', op: '>=', value: o.minRatio } : null, 0);
       figures.add(`${o.label}: p50 latency`, 'ms', res.p.map((x) => x.latency.p50), res.b.map((x) => x.latency.p50));
-      figures.add(`${o.label}: p99 latency`, 'ms', res.p.map((x) => x.latency.p99), res.b.map((x) => x.latency.p99), { text: '≤ 2× baseline p99', on: 'ratio', op: '<=', value: 2 });
+      figures.add(`${o.label}: p99 latency`, 'ms', res.p.map((x) => x.latency.p99), res.b.map((x) => x.latency.p99), { text: '≤ 3× baseline p99', on: 'ratio', op: '<=', value: 3 });
       figures.add(`${o.label}: server CPU per call`, 'ms', res.p.map((x) => x.serverCpuMsPerCall), res.b.map((x) => x.serverCpuMsPerCall), null, 3);
       const faults = res.p.reduce((n, x) => n + Object.values(x.faults).reduce((a, b) => a + b, 0) + x.itemFaults, 0);
       if (faults) figures.note(`${o.label}: ${faults} faults or failed items over the repetitions (see JSON).`);
