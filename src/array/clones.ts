@@ -13,7 +13,7 @@ import { ArrayError, invalid } from './errors';
 import { appendEvent } from './events';
 import { checkGate } from './gates';
 import { fcvLdName, hex4, newVvolId, vvolLdName } from './ids';
-import { checkNotBeingCopied, checkNotDeletingSnapshots, insertLd, setMetadata } from './lds';
+import { checkNoCopyInto, checkNoCopyWriting, checkNotBeingCopied, checkNotDeletingSnapshots, insertLd, setMetadata } from './lds';
 import { MSG } from './messages';
 import { getArray, getLdById, getPool, getPoolById, getVvol } from './lookup';
 import { LIMITS, VVOL_TYPES, VvolType } from './models';
@@ -94,6 +94,8 @@ export function fullClone(ctx: Ctx, srcVvolId: string, o: FullCloneOptions = {})
   requireSsv(ctx, a.id);
   if (src.state !== 'ready') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${srcVvolId} is not ready (state ${src.state}).`);
   checkNotBeingCopied(src);
+  // Not from a VVol a restore (or another copy) is writing into: the clone would get a mix of both images.
+  checkNoCopyWriting(ctx, src);
   // B5: a copy into another Storage Container is how a VM migrates; not while its snapshots are being deleted.
   if (pool.id !== src.poolId) checkNotDeletingSnapshots(ctx, src);
   // As with iSMrc_pair: an RV cannot be the MV of another pair (no cascades).
@@ -147,6 +149,8 @@ export function copyDiffs(ctx: Ctx, srcVvolId: string, srcBaseVvolId: string, ds
   if (dst.arrayId !== src.arrayId) throw new ArrayError('INCOMPATIBLE', `The VVOL ${dstVvolId} is on another disk array.`);
   if (dst.snap === 'ESV' || dst.access !== 'ReadWrite') throw new ArrayError('FAILED_PRECONDITION', `The VVOL ${dstVvolId} is not writable.`);
   if (dst.capacity < src.capacity) throw new ArrayError('INCOMPATIBLE', `The VVOL ${dstVvolId} is smaller than ${srcVvolId}.`);
+  checkNoCopyWriting(ctx, src);
+  checkNoCopyInto(ctx, dst);
   const total = unsharedIndexes(ctx, src.id, base.id, 0, Number.MAX_SAFE_INTEGER).length;
   return createTask(ctx, a, { kind: 'copy-diffs', srcLd: src.id, baseLd: base.id, dstLd: dst.id, totalChunks: total, bytesPerSec: ctx.opts.copyBytesPerSec, cancelable: true });
 }

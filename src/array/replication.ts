@@ -11,7 +11,7 @@ import { appendEvent } from './events';
 import { ldApplicability, ldAttributes } from './applicability';
 import { checkGate, requireLicence } from './gates';
 import { hex4 } from './ids';
-import { resetRpl } from './lds';
+import { checkNoCopyInto, checkNoCopyWriting, resetRpl } from './lds';
 import { MSG } from './messages';
 import { getArray, getLd, getLdById, ArrayRef } from './lookup';
 import { CHUNK_BYTES, LIMITS } from './models';
@@ -123,6 +123,8 @@ export function replicate(ctx: Ctx, ref: ArrayRef, mvRef: string | number, rvRef
   if (p.purpose === 'backup') checkBackupApplies(ctx, getLdById(ctx, p.mv_id), 'MV');
   const rv = getLdById(ctx, p.rv_id);
   if (ctx.store.get('SELECT 1 FROM bindings WHERE vvol_ld_id = ?', rv.id)) throw new ArrayError('IN_USE', `The RV ${rv.name} is bound; unbind it before replicating.`);
+  // Not from an MV a restore (or another copy) is writing into: the RV would get a mix of both images.
+  checkNoCopyWriting(ctx, getLdById(ctx, p.mv_id));
   const taskId = createTask(ctx, a, { kind: 'replicate', srcLd: p.mv_id, dstLd: p.rv_id, pairId: p.id, totalChunks: differingCount(ctx, p.mv_id, p.rv_id), bytesPerSec: ctx.opts.copyBytesPerSec, cancelable: true });
   ctx.store.run("UPDATE pairs SET activity = 'replicate', sync_state = 'rpl/exec', copy_control = 'background copy', rv_access = 'nr', previous_active = ?, task_id = ? WHERE id = ?", p.sync_state, taskId, p.id);
   ctx.store.run("UPDATE lds SET access = 'NotReady' WHERE id = ?", p.rv_id);
@@ -169,6 +171,8 @@ export function restore(ctx: Ctx, ref: ArrayRef, mvRef: string | number, rvRef: 
   if (p.purpose === 'backup') checkBackupApplies(ctx, mv, 'MV');
   // A snapshot keeps its point in time: an ESV may be backed up (table 4-1) but not restored over.
   if (mv.snap === 'ESV') throw new ArrayError('NOT_SUPPORTED', `The MV ${p.mv_name} is a snapshot volume (ESV); it cannot be restored from its RV.`, { mv: p.mv_name });
+  // Not into a VVol another copy reads (a full clone or a replication of it) or writes.
+  checkNoCopyInto(ctx, mv);
   const taskId = createTask(ctx, a, { kind: 'restore', srcLd: p.rv_id, dstLd: p.mv_id, pairId: p.id, totalChunks: differingCount(ctx, p.mv_id, p.rv_id, chunksOf(mv.capacity)), bytesPerSec: ctx.opts.copyBytesPerSec, cancelable: true });
   ctx.store.run("UPDATE pairs SET activity = 'restore', sync_state = 'rst/exec', copy_control = 'background copy', rv_access = 'nr', previous_active = ?, task_id = ? WHERE id = ?", p.sync_state, taskId, p.id);
   ctx.store.run("UPDATE lds SET access = 'NotReady' WHERE id = ?", p.rv_id);

@@ -105,6 +105,29 @@ test('restore from an RV larger than its MV copies the MV\'s capacity only: noth
   expect(f.engine.readChunks(grown, end + 5, 1)).toEqual([null]);
 });
 
+test('no restore into a VVol while a full clone copies it, and no clone of a VVol while a restore writes into it: each copy ends equal to its source', () => {
+  f.engine.pairVolumes(f.array, mv.ldn, rv.ldn);
+  expect(runTask(f, f.engine.replicate(f.array, mv.ldn, rv.ldn).taskId!).state).toBe('success');
+  f.engine.separate(f.array, mv.ldn, rv.ldn);
+  f.engine.write(mv, 0, tokens('N', 150)); // the MV moves on from the RV's point in time
+
+  // A full clone of the MV runs: a restore into the MV now would change chunks the clone already copied.
+  const { ld: clone, taskId } = f.engine.fullClone(mv.vvolId!);
+  expectError(() => f.engine.restore(f.array, mv.ldn, rv.ldn), 'FAILED_PRECONDITION', /is being copied \(clone task-.*\); it cannot be copied into until that copy ends/);
+  expect(pair()).toMatchObject({ activity: 'separate', syncState: 'separated' });
+  expect(runTask(f, taskId).state).toBe('success');
+  expect(f.engine.readChunks(f.engine.getVvol(clone.vvolId!), 0, 150)).toEqual(tokens('N', 150));
+
+  // Now the restore runs; a clone of the MV meanwhile would copy a mix of both images.
+  const p = f.engine.restore(f.array, mv.ldn, rv.ldn);
+  expectError(() => f.engine.fullClone(mv.vvolId!), 'FAILED_PRECONDITION', /is being written by a copy \(restore task-.*\); it cannot be copied from until that copy ends/);
+  expect(runTask(f, p.taskId!).state).toBe('success');
+  expect(f.engine.readChunks(mv, 0, 150)).toEqual(tokens('A', 150));
+  const { ld: after, taskId: t2 } = f.engine.fullClone(mv.vvolId!);
+  expect(runTask(f, t2).state).toBe('success');
+  expect(f.engine.readChunks(f.engine.getVvol(after.vvolId!), 0, 150)).toEqual(tokens('A', 150));
+});
+
 test('a forced separation during the copy leaves an invalid RV that cannot be restored from', () => {
   f.engine.pairVolumes(f.array, mv.ldn, rv.ldn);
   const p = f.engine.replicate(f.array, mv.ldn, rv.ldn);
