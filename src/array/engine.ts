@@ -72,9 +72,13 @@ function storeFailures<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof StoreError) throw new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e });
-    throw e;
+    throw asDomainError(e);
   }
+}
+
+/** A StoreError as the domain's STORE_ERROR (its cause kept); anything else as it is. */
+function asDomainError(e: unknown): unknown {
+  return e instanceof StoreError ? new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e }) : e;
 }
 
 export class DiskArrayEngine {
@@ -120,12 +124,6 @@ export class DiskArrayEngine {
     return storeFailures(fn);
   }
 
-  /**
-   * Runs engine calls (fn) as one part of a group commit (Store.group): done now, in its
-   * own savepoint, answered once the transaction it shares with the calls arriving
-   * meanwhile is durable. For the face's write calls (bind, unbind ...), whose callers
-   * wait for the answer anyway: one fsync per group instead of one per call.
-   */
   /** How write calls are grouped (the face tells whether more calls are queued for their turn). */
   setGroupPolicy(p: Partial<GroupPolicy>): void {
     this.ctx.store.setGroupPolicy(p);
@@ -139,13 +137,19 @@ export class DiskArrayEngine {
   /** Resolves once everything committed so far is durable: what an answer waits for before it leaves. */
   durable(): Promise<void> {
     return this.ctx.store.durable().catch((e: unknown) => {
-      throw e instanceof StoreError ? new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e }) : e;
+      throw asDomainError(e);
     });
   }
 
+  /**
+   * Runs engine calls (fn) as one part of a group commit (Store.group): done now, in its
+   * own savepoint, answered once the transaction it shares with the calls arriving
+   * meanwhile is durable. For the face's write calls (bind, unbind ...), whose callers
+   * wait for the answer anyway: one fsync per group instead of one per call.
+   */
   grouped<T>(fn: () => T): Promise<T> {
     return this.ctx.store.group(fn).catch((e: unknown) => {
-      throw e instanceof StoreError ? new ArrayError('STORE_ERROR', `The store failed: ${e.message}`, {}, { cause: e }) : e;
+      throw asDomainError(e);
     });
   }
 

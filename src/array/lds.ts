@@ -159,24 +159,6 @@ export function checkNotBeingCopied(ld: LogicalDisk): void {
   }
 }
 
-/**
- * A copy (clone, replication, restore, copy of differences) reads its source chunk by
- * chunk while its task runs, and promises its destination equal to the source when it
- * ends. A second copy writing into that source meanwhile (a restore into a VVol being
- * cloned) would leave the first one's destination neither the old image nor the new one.
- * So an LD is not copied into while a copy reads it or writes into it ...
- */
-export function checkNoCopyInto(ctx: Ctx, ld: LogicalDisk): void {
-  const t = ctx.store.get<{ id: string; kind: string }>("SELECT id, kind FROM tasks WHERE (src_ld = ? OR dst_ld = ?) AND kind <> 'snapshot-delete' AND state IN ('queued', 'running') LIMIT 1", ld.id, ld.id);
-  if (t) throw new ArrayError('FAILED_PRECONDITION', `The LD ${ld.name} (${hex4(ld.ldn)}h) is being copied (${t.kind} ${t.id}); it cannot be copied into until that copy ends.`, { ldn: hex4(ld.ldn), taskId: t.id });
-}
-
-/** ... and is not copied from while a copy writes into it. */
-export function checkNoCopyWriting(ctx: Ctx, ld: LogicalDisk): void {
-  const t = ctx.store.get<{ id: string; kind: string }>("SELECT id, kind FROM tasks WHERE dst_ld = ? AND kind <> 'snapshot-delete' AND state IN ('queued', 'running') LIMIT 1", ld.id);
-  if (t) throw new ArrayError('FAILED_PRECONDITION', `The LD ${ld.name} (${hex4(ld.ldn)}h) is being written by a copy (${t.kind} ${t.id}); it cannot be copied from until that copy ends.`, { ldn: hex4(ld.ldn), taskId: t.id });
-}
-
 /** Clears EBV/FEV attributes of a volume that no longer has snapshots or clones. */
 export function resetFamily(ctx: Ctx, parentId: number): void {
   const s = ctx.store;

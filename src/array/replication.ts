@@ -11,11 +11,11 @@ import { appendEvent } from './events';
 import { ldApplicability, ldAttributes } from './applicability';
 import { checkGate, requireLicence } from './gates';
 import { hex4 } from './ids';
-import { checkNoCopyInto, checkNoCopyWriting, resetRpl } from './lds';
+import { resetRpl } from './lds';
 import { MSG } from './messages';
 import { getArray, getLd, getLdById, ArrayRef } from './lookup';
 import { CHUNK_BYTES, LIMITS } from './models';
-import { createTask, startQueued } from './tasks';
+import { checkNoCopyInto, checkNoCopyWriting, createTask, startQueued } from './tasks';
 import type { LogicalDisk, ReplicationPair } from './types';
 
 interface PairRow {

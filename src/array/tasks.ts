@@ -109,6 +109,31 @@ function slot(ld: LogicalDisk) {
   return { id: ld.id, poolId: ld.poolId, allocation: ld.allocation };
 }
 
+/**
+ * A copy (clone, replication, restore, copy of differences) reads its source chunk by
+ * chunk while its task runs, and promises its destination equal to the source when it
+ * ends. A second copy writing into that source meanwhile (a restore into a VVol being
+ * cloned) would leave the first one's destination neither the old image nor the new one.
+ * So an LD is not copied into while a copy reads or writes it (checkNoCopyInto), and not
+ * copied from while a copy writes into it (checkNoCopyWriting).
+ */
+function activeCopy(ctx: Ctx, ldId: number, readsToo: boolean): { id: string; kind: string } | undefined {
+  return ctx.store.get<{ id: string; kind: string }>(
+    `SELECT id, kind FROM tasks WHERE (dst_ld = ?${readsToo ? ' OR src_ld = ?' : ''}) AND kind <> 'snapshot-delete' AND state IN ('queued', 'running') LIMIT 1`,
+    ...(readsToo ? [ldId, ldId] : [ldId]),
+  );
+}
+
+export function checkNoCopyInto(ctx: Ctx, ld: LogicalDisk): void {
+  const t = activeCopy(ctx, ld.id, true);
+  if (t) throw new ArrayError('FAILED_PRECONDITION', `The LD ${ld.name} (${hex4(ld.ldn)}h) is being copied (${t.kind} ${t.id}); it cannot be copied into until that copy ends.`, { ldn: hex4(ld.ldn), taskId: t.id });
+}
+
+export function checkNoCopyWriting(ctx: Ctx, ld: LogicalDisk): void {
+  const t = activeCopy(ctx, ld.id, false);
+  if (t) throw new ArrayError('FAILED_PRECONDITION', `The LD ${ld.name} (${hex4(ld.ldn)}h) is being written by a copy (${t.kind} ${t.id}); it cannot be copied from until that copy ends.`, { ldn: hex4(ld.ldn), taskId: t.id });
+}
+
 /** Moves up to n chunks of a task; returns how many were handled and whether the task is done. */
 function step(ctx: Ctx, t: TaskRow, n: number): { handled: number; done: boolean; cursor: number } {
   if (t.kind === 'snapshot-delete') {

@@ -21,7 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { CheckDepth, integrityProblems, isCorruption } from './integrity';
+import { CheckDepth, checkFindings, integrityProblems, isCorruption } from './integrity';
 import { MIGRATIONS, Migration } from './migrations';
 import { checkOpeners, LostWal, markerDir, OpenMarker } from './open-markers';
 import { priorUseTraces } from './prior-use';
@@ -657,13 +657,7 @@ export class Store {
 
   /** The start's check on this connection: throws the refusal of a damaged store. */
   private checkNow(depth: CheckDepth): void {
-    let problems: string[];
-    try {
-      problems = this.problems(depth);
-    } catch (e) {
-      if (!isCorruption(e)) throw e;
-      problems = [(e as Error).message]; // the check itself ran into the damage
-    }
+    const problems = checkFindings(this.db, depth);
     if (problems.length) throw checkFailed(this.file, depth, problems);
   }
 
@@ -671,39 +665,25 @@ export class Store {
    * The start's check in a worker thread with a read-only connection of its own; if the
    * worker cannot run it, this connection does. Settles `verified()`.
    */
-  private checkInWorker(depth: CheckDepth, busyTimeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let settled = false;
-      const settle = (f: () => void) => {
-        if (settled) return;
-        settled = true;
-        try {
-          f();
-          resolve();
-        } catch (e) {
-          reject(e);
-        }
-      };
-      // The check on this connection; nothing to check once the store was closed (the start gave up).
-      const here = () => settle(() => this.db.open && this.checkNow(depth));
+  private async checkInWorker(depth: CheckDepth, busyTimeoutMs: number): Promise<void> {
+    const found = await new Promise<string[] | undefined>((resolve) => {
       let worker: Worker;
       try {
         const data: VerifyWorkerData = { file: this.file, depth, busyTimeoutMs };
         worker = startWorker(__filename, 'verify-worker', data, 'store check worker');
       } catch {
-        here();
-        return;
+        return resolve(undefined);
       }
       worker.unref();
-      worker.once('message', (m: FromVerifyWorker) => {
-        if (m.type === 'error') return here();
-        settle(() => {
-          if (m.problems.length) throw checkFailed(this.file, depth, m.problems);
-        });
-      });
-      worker.once('error', here);
-      worker.once('exit', here);
+      // undefined: the worker could not check (it failed, or ended without an answer).
+      worker.once('message', (m: FromVerifyWorker) => resolve(m.type === 'checked' ? m.problems : undefined));
+      worker.once('error', () => resolve(undefined));
+      worker.once('exit', () => resolve(undefined));
     });
+    if (found === undefined) {
+      // Checked on this connection instead; nothing to check once the store was closed (the start gave up).
+      if (this.db.open) this.checkNow(depth);
+    } else if (found.length) throw checkFailed(this.file, depth, found);
   }
 
   /**

@@ -13,6 +13,19 @@ export function integrityProblems(db: Database.Database, depth: CheckDepth): str
   return rows.length === 1 && rows[0] === 'ok' ? [] : rows;
 }
 
+/**
+ * The start's check: what SQLite finds wrong, where a check that itself runs into the
+ * damage (SQLite says the file is corrupt) counts as its finding. Other failures throw.
+ */
+export function checkFindings(db: Database.Database, depth: CheckDepth): string[] {
+  try {
+    return integrityProblems(db, depth);
+  } catch (e) {
+    if (!isCorruption(e)) throw e;
+    return [(e as Error).message];
+  }
+}
+
 /** Whether SQLite says the file is not a (sound) database. */
 export function isCorruption(e: unknown): boolean {
   const code = (e as { code?: unknown }).code;

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { CheckDepth, integrityProblems, isCorruption } from './integrity';
+import { CheckDepth, checkFindings, isCorruption } from './integrity';
 
 export interface VerifyWorkerData {
   file: string;
@@ -23,7 +23,7 @@ function check(): FromVerifyWorker {
   let db: Database.Database | undefined;
   try {
     db = new Database(data.file, { readonly: true, fileMustExist: true, timeout: data.busyTimeoutMs });
-    return { type: 'checked', problems: integrityProblems(db, data.depth) };
+    return { type: 'checked', problems: checkFindings(db, data.depth) };
   } catch (e) {
     // The check ran into the damage itself: that is its finding.
     if (isCorruption(e)) return { type: 'checked', problems: [(e as Error).message] };
