@@ -95,9 +95,13 @@ export function findVvols(ctx: Ctx, vvolIds: readonly string[]): (LogicalDisk | 
   const wanted = [...new Set(parsed.filter((id): id is string => id !== undefined))];
   if (wanted.length === 0) return vvolIds.map(() => undefined);
   const byId = new Map<string, LogicalDisk>();
+  // The scope is asked once per array, not once per VVol (a batch is on one array or two).
+  const scoped = new Map<number, boolean>();
   for (const r of ctx.store.all<Row>(`${LD_SELECT} WHERE l.vvol_id IN (SELECT value FROM json_each(?))`, JSON.stringify(wanted))) {
     const ld = toLd(r);
-    if (inScope(ctx, ld.arrayId)) byId.set(ld.vvolId as string, ld);
+    let ok = scoped.get(ld.arrayId);
+    if (ok === undefined) scoped.set(ld.arrayId, (ok = inScope(ctx, ld.arrayId)));
+    if (ok) byId.set(ld.vvolId as string, ld);
   }
   return parsed.map((id) => (id === undefined ? undefined : byId.get(id)));
 }

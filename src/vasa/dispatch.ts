@@ -100,10 +100,16 @@ interface LogNotes {
 const shortId = (id?: string) => (id ? crypto.createHash('sha256').update(id).digest('hex').slice(0, 8) : '-');
 
 export class Dispatcher {
+  /**
+   * @param resume waits for the call's next turn (the face's Turns). A handler that waited
+   * for the disk (a group commit's fdatasync) resumes with every call of its group in one
+   * callback; each one's answer is encoded in a turn of its own instead of back to back.
+   */
   constructor(
     private readonly face: Face,
     private readonly ops: Map<string, OperationDef>,
     private readonly table: OperationTable,
+    private readonly resume: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async handle(r: SoapHttpRequest): Promise<SoapHttpResponse> {
@@ -221,7 +227,12 @@ export class Dispatcher {
    * of its response: handlers run synchronously, so only there do calls overlap.
    */
   private async run(entry: OpEntry, call: Call): Promise<unknown> {
-    return entry.handler(call);
+    const value = entry.handler(call);
+    if (!(value instanceof Promise)) return value;
+    // Only binds, unbinds and certificate changes are asynchronous: they waited for I/O.
+    const settled = await value;
+    await this.resume();
+    return settled;
   }
 
   /**

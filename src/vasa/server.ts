@@ -116,8 +116,8 @@ export async function startServer(engine: DiskArrayEngine, clock: Clock, account
     log.info(`provider certificate now ${identity.info.fingerprint256} (${identity.info.source}), valid until ${new Date(identity.info.validTo).toISOString()}`);
   };
   const table = operationTable(reload);
-  const dispatcher = new Dispatcher(face, ops, table);
   const turns = new Turns();
+  const dispatcher = new Dispatcher(face, ops, table, () => turns.resume());
   // Group commit (binds, unbinds): a group waits for the calls already queued for their turn.
   engine.setGroupPolicy({ more: () => turns.pending > 0 });
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });

@@ -192,3 +192,53 @@ describe('hot paths: one engine call per VASA call', () => {
     expect(logLine('deleteVirtualVolume')).toMatch(/ fault: InvalidArgument: vvolId "naa\.<&>" is not a VVol id/);
   });
 });
+
+describe('hot paths on an engine scoped to the managed arrays (the daemon\'s)', () => {
+  let t: TestServer;
+  let c: VasaSoapClient;
+
+  beforeAll(async () => {
+    t = await startTestServer({ faceEngine: (f) => f.engine.scoped(() => true) });
+    const cert = makeClientCert('esx-hot-path-02');
+    c = await vasaSoapClient(t.url, cert);
+    await c.ok('registerVASACertificate', { userName: USER, password: PASSWORD, newCertificate: cert.cert });
+    const iqn = 'iqn.1998-01.com.vmware:esx-hot-path-02';
+    const info = await c.ok<{ sessionId: string }>('setContext', {
+      usageContext: { hostGuid: 'host-guid-hot-path-02', hostInitiator: [{ uniqueIdentifier: iqn, iscsiIdentifier: iqn }] },
+    });
+    c.setSession(info.sessionId);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** The statements reading the arrays table during one call (the scope check reads it). */
+  async function arrayReads(call: () => Promise<unknown>): Promise<number> {
+    const store = t.fixture.store;
+    let n = 0;
+    const get = store.get.bind(store);
+    const spy = jest.spyOn(store, 'get').mockImplementation((sql: string, ...params) => {
+      if (/\bFROM arrays\b/.test(sql)) n++;
+      return get(sql, ...params);
+    });
+    try {
+      await call();
+    } finally {
+      spy.mockRestore();
+    }
+    return n;
+  }
+
+  test('a bind of 64 asks the scope once per array, not once per VVol', async () => {
+    const reads: number[] = [];
+    for (const n of [1, 64]) {
+      const ids = Array.from({ length: n }, () => vvol(t.fixture, { vm: `vm-scoped-${n}` }).vvolId!);
+      reads.push(await arrayReads(async () => {
+        const items = list(await c.ok<Rec[]>('bindVirtualVolume', { vvolId: ids, bindContext: 'Normal' }));
+        expect(items.filter((i) => i.fault === undefined)).toHaveLength(n);
+      }));
+    }
+    expect(reads[0]).toBeGreaterThan(0);
+    expect(reads[1]).toBe(reads[0]);
+  });
+});

@@ -4,17 +4,32 @@
  * timers, new connections and TLS handshakes waited for all of them.
  */
 export class Turns {
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { resolve: () => void; call: boolean }[] = [];
+  private calls = 0;
   private scheduled = false;
 
   /** Calls ready to run, waiting for their turn (a group commit waits for them: Store.group). */
   get pending(): number {
-    return this.waiting.length;
+    return this.calls;
   }
 
+  /** A call's turn to run its handler. */
   next(): Promise<void> {
+    return this.wait(true);
+  }
+
+  /**
+   * A turn to finish a call whose handler already ran (encode and send its answer). Not
+   * counted in `pending`: a group commit has nothing to wait for from it.
+   */
+  resume(): Promise<void> {
+    return this.wait(false);
+  }
+
+  private wait(call: boolean): Promise<void> {
     return new Promise((resolve) => {
-      this.waiting.push(resolve);
+      this.waiting.push({ resolve, call });
+      if (call) this.calls++;
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(this.run);
@@ -23,9 +38,11 @@ export class Turns {
   }
 
   private readonly run = (): void => {
-    const resolve = this.waiting.shift();
+    const next = this.waiting.shift();
     if (this.waiting.length) setImmediate(this.run);
     else this.scheduled = false;
-    resolve?.();
+    if (!next) return;
+    if (next.call) this.calls--;
+    next.resolve();
   };
 }
