@@ -28,7 +28,7 @@ import * as lookup from './lookup';
 import type { Licence, MonitoringState } from './models';
 import * as pools from './pools';
 import * as replication from './replication';
-import { LD_SELECT, toLd } from './rows';
+import { readLds } from './rows';
 import * as snapshots from './snapshots';
 import * as space from './space';
 import * as sysvol from './system-volumes';
@@ -230,7 +230,7 @@ export class DiskArrayEngine {
   revokePeAccess(ref: lookup.ArrayRef, pe: string | number, host: string): void { this.tx(() => sysvol.revokePeAccess(this.ctx, ref, pe, host)); }
   getLd(ref: lookup.ArrayRef, ld: string | number): LogicalDisk { return this.read(() => lookup.getLd(this.ctx, lookup.getArray(this.ctx, ref).id, ld)); }
   listLds(ref: lookup.ArrayRef): LogicalDisk[] {
-    return this.read(() => this.ctx.store.all(`${LD_SELECT} WHERE l.array_id = ? ORDER BY l.ldn`, lookup.getArray(this.ctx, ref).id).map(toLd));
+    return this.read(() => readLds(this.ctx.store, 'WHERE l.array_id = ? ORDER BY l.ldn', lookup.getArray(this.ctx, ref).id));
   }
   /** How many LDs the array has (from the per-pool counts: no LD is read). */
   countLds(ref: lookup.ArrayRef): number {
@@ -259,10 +259,7 @@ export class DiskArrayEngine {
         if (!list) hosts.set(r.pe_id, (list = []));
         list.push(r.host);
       }
-      return s.all(`${LD_SELECT} WHERE l.array_id = ? AND l.kind = 'pe' ORDER BY l.ldn`, arrayId).map((r) => {
-        const pe = toLd(r);
-        return { ...pe, hosts: hosts.get(pe.id) ?? [] };
-      });
+      return readLds(s, "WHERE l.array_id = ? AND l.kind = 'pe' ORDER BY l.ldn", arrayId).map((pe) => ({ ...pe, hosts: hosts.get(pe.id) ?? [] }));
     });
   }
   ldDetail(ref: lookup.ArrayRef, ldRef: string | number): LdDetail {

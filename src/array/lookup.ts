@@ -8,7 +8,7 @@ import type { Ctx } from './context';
 import { ArrayError, notFound } from './errors';
 import { containerUuid, hex4, isVvolId, parseHexNumber, parseVvolId } from './ids';
 import { MSG, specifiedDoesNotExist } from './messages';
-import { LD_SELECT, toArray, toLd, toPool } from './rows';
+import { readLd, readLds, toArray, toPool } from './rows';
 import type { DiskArray, LogicalDisk, Pool } from './types';
 
 export type ArrayRef = string | number;
@@ -62,8 +62,7 @@ export function getPoolById(ctx: Ctx, id: number): Pool {
 }
 
 export function findLdById(ctx: Ctx, id: number): LogicalDisk | undefined {
-  const r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.id = ?`, id);
-  const ld = r ? toLd(r) : undefined;
+  const ld = readLd(ctx.store, 'WHERE l.id = ?', id);
   return ld && inScope(ctx, ld.arrayId) ? ld : undefined;
 }
 
@@ -81,8 +80,7 @@ export function getLdById(ctx: Ctx, id: number): LogicalDisk {
 export function findVvol(ctx: Ctx, vvolId: string): LogicalDisk | undefined {
   const parsed = parseVvolId(vvolId);
   if (!parsed) return undefined;
-  const r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.vvol_id = ?`, parsed.id);
-  const ld = r ? toLd(r) : undefined;
+  const ld = readLd(ctx.store, 'WHERE l.vvol_id = ?', parsed.id);
   return ld && inScope(ctx, ld.arrayId) ? ld : undefined;
 }
 
@@ -97,8 +95,7 @@ export function findVvols(ctx: Ctx, vvolIds: readonly string[]): (LogicalDisk | 
   const byId = new Map<string, LogicalDisk>();
   // The scope is asked once per array, not once per VVol (a batch is on one array or two).
   const scoped = new Map<number, boolean>();
-  for (const r of ctx.store.all<Row>(`${LD_SELECT} WHERE l.vvol_id IN (SELECT value FROM json_each(?))`, JSON.stringify(wanted))) {
-    const ld = toLd(r);
+  for (const ld of readLds(ctx.store, 'WHERE l.vvol_id IN (SELECT value FROM json_each(?))', JSON.stringify(wanted))) {
     let ok = scoped.get(ld.arrayId);
     if (ok === undefined) scoped.set(ld.arrayId, (ok = inScope(ctx, ld.arrayId)));
     if (ok) byId.set(ld.vvolId as string, ld);
@@ -121,11 +118,11 @@ export function getLd(ctx: Ctx, arrayId: number, ref: string | number): LogicalD
     return ld;
   }
   const ldn = typeof ref === 'number' ? ref : parseHexNumber(ref);
-  let r: Row | undefined;
-  if (ldn !== undefined) r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.array_id = ? AND l.ldn = ?`, arrayId, ldn);
-  if (!r && typeof ref === 'string') r = ctx.store.get<Row>(`${LD_SELECT} WHERE l.array_id = ? AND l.name = ?`, arrayId, ref);
-  if (!r) throw notFound(MSG.ldNotExist, { ld: String(ref) });
-  return toLd(r);
+  let ld: LogicalDisk | undefined;
+  if (ldn !== undefined) ld = readLd(ctx.store, 'WHERE l.array_id = ? AND l.ldn = ?', arrayId, ldn);
+  if (!ld && typeof ref === 'string') ld = readLd(ctx.store, 'WHERE l.array_id = ? AND l.name = ?', arrayId, ref);
+  if (!ld) throw notFound(MSG.ldNotExist, { ld: String(ref) });
+  return ld;
 }
 
 /**

@@ -17,7 +17,7 @@ import { MSG } from './messages';
 import { getArray, getLdById, getPoolById, getVvol } from './lookup';
 import { LIMITS, MiB } from './models';
 import { requireSsv } from './system-volumes';
-import { LD_SELECT, toLd } from './rows';
+import { readLds } from './rows';
 import { checkMetadata } from './vvols';
 import { spaceOf, VvolSpace } from './space';
 import type { DiskArray, LogicalDisk, SnapshotGeneration } from './types';
@@ -212,7 +212,7 @@ export function revert(ctx: Ctx, baseVvolId: string, snapshotVvolId: string): Lo
 
 /** The generations of a base volume, oldest first; relative numbers as iSMsc_query shows them (-1 newest). */
 export function generations(ctx: Ctx, base: LogicalDisk): SnapshotGeneration[] {
-  const rows = ctx.store.all(`${LD_SELECT} WHERE l.parent_id = ? AND l.snap = 'ESV' ORDER BY l.generation`, base.id).map(toLd);
+  const rows = readLds(ctx.store, "WHERE l.parent_id = ? AND l.snap = 'ESV' ORDER BY l.generation", base.id);
   return rows.map((ld, i) => ({
     ldn: ld.ldn,
     name: ld.name,

@@ -544,4 +544,14 @@ CREATE INDEX IF NOT EXISTS image_restores_started ON image_restores (started_at)
 CREATE INDEX IF NOT EXISTS image_runs_ended ON image_runs (COALESCE(finished_at, created_at), id) WHERE state NOT IN ('queued', 'snapshotting', 'archiving');
 `,
   },
+  {
+    version: 12,
+    name: 'bindings of one VVol for one host found by an index (unbind, rebind, delete)',
+    // An unbind looked its VVol's bindings for the host up through binding_hosts_host, reading
+    // every binding the host holds (thousands on a busy ESXi host) for each VVol of the batch;
+    // dropping a VVol's bindings read the whole table.
+    sql: `
+CREATE INDEX IF NOT EXISTS binding_hosts_vvol ON binding_hosts (vvol_ld_id, host);
+`,
+  },
 ];

@@ -65,3 +65,20 @@ test('a write inside a read batch is refused, and vvolMetadata reads one VVol\'s
   expect(() => f.engine.vvolMetadata('naa.65cdb050000000005cdb05310000ffff')).toThrow(/does not exist/);
   f.close();
 });
+
+test('an unbind finds a VVol\'s bindings for its host by an index, not by reading all the host\'s bindings', () => {
+  const f = buildArray();
+  const plan = (sql: string, ...params: unknown[]) => (f.store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((p) => p.detail).join(' ');
+  // The statements of unbind (binding.ts unbindOne, keptBinding) and of dropping a VVol's bindings.
+  expect(plan('SELECT h.pe_id, l.ldn FROM binding_hosts h JOIN lds l ON l.id = h.pe_id WHERE h.vvol_ld_id = ? AND h.host = ?', 1, 'esxi01'))
+    .toContain('binding_hosts_vvol (vvol_ld_id=? AND host=?)');
+  expect(plan('SELECT 1 FROM binding_hosts WHERE vvol_ld_id = ? AND host = ?', 1, 'esxi01')).toContain('binding_hosts_vvol (vvol_ld_id=? AND host=?)');
+  expect(plan('DELETE FROM binding_hosts WHERE vvol_ld_id = ?', 1)).toContain('binding_hosts_vvol (vvol_ld_id=?)');
+  // A host's many bindings: unbinding one of them still answers it alone.
+  const ids = Array.from({ length: 40 }, () => f.engine.createVvol(f.array, { pool: 0, type: 'data', sizeBytes: GB }).ld.vvolId as string);
+  expect(f.engine.bindVvols('esxi01', ids).every((r) => r.ok)).toBe(true);
+  expect(f.engine.unbindVvols('esxi01', [{ vvolId: ids[7] }]).map((r) => r.ok)).toEqual([true]);
+  expect(f.engine.unbindVvols('esxi01', [{ vvolId: ids[7] }]).map((r) => r.ok)).toEqual([false]);
+  expect(f.engine.checkInvariants()).toEqual([]);
+  f.close();
+});

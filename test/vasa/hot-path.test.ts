@@ -27,7 +27,7 @@ interface Measured {
 /**
  * Counts what one call does to the store: the transactions it opens (the store's own
  * counters) and, per LD, the statements that read its row. Statements are seen by
- * wrapping get/all, through which every engine query goes.
+ * wrapping get/all/values, through which every engine query goes.
  */
 async function measure(store: Store, lds: { id: number; vvolId: string }[], call: () => Promise<unknown>): Promise<Measured> {
   const byKey = new Map<string | number, number>();
@@ -49,9 +49,11 @@ async function measure(store: Store, lds: { id: number; vvolId: string }[], call
   };
   const get = store.get.bind(store);
   const all = store.all.bind(store);
+  const values = store.values.bind(store);
   const spies = [
     jest.spyOn(store, 'get').mockImplementation((sql: string, ...params) => { seen(sql, params); return get(sql, ...params); }),
     jest.spyOn(store, 'all').mockImplementation((sql: string, ...params) => { seen(sql, params); return all(sql, ...params); }),
+    jest.spyOn(store, 'values').mockImplementation((sql: string, ...params) => { seen(sql, params); return values(sql, ...params); }),
   ];
   const before = { ...store.stats };
   try {
