@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Clock } from '../array/clock';
 import { DiskArrayEngine } from '../array/engine';
 import { Store } from '../store/db';
+import { backgroundThread } from '../sys/worker-thread';
 import { writeArrayFile } from './array-file';
 import type { FromWorker, RelationWorkerData, ToWorker } from './worker-client';
 
@@ -41,6 +42,8 @@ class MainThreadClock implements Clock {
 function run(): void {
   const port = parentPort;
   if (!port) throw new Error('relation/worker.ts runs as a worker thread only');
+  // A pass gives way to the VASA calls when they compete for a core.
+  backgroundThread();
   const data = workerData as RelationWorkerData;
   const post = (m: FromWorker): void => port.postMessage(m);
   const clock = new MainThreadClock(data.clock, post);

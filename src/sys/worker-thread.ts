@@ -7,7 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+import { isMainThread, Worker } from 'node:worker_threads';
 
 /** Run in the worker when the sources are TypeScript: transpile .ts on require, then load the entry. */
 const SOURCE_BOOTSTRAP = `
@@ -33,4 +34,27 @@ export function startWorker(caller: string, name: string, workerData: object, wh
   if (!fs.existsSync(entry)) throw new Error(`the ${what} ${entry} is missing`);
   const typescript = require.resolve('typescript');
   return new Worker(SOURCE_BOOTSTRAP, { eval: true, workerData: { ...workerData, source: { entry, typescript } } });
+}
+
+/** The nice value background threads run at (0 is normal; 19 the lowest priority). */
+export const BACKGROUND_NICE = 10;
+
+/**
+ * Called first in a worker thread doing background work (a relation pass, image archives):
+ * the thread gives way to the VASA face's main thread when they compete for a core (issue
+ * 12, S7: the relation pass of 100,000 VVols ran beside the calls on a two-core machine).
+ * On Linux the nice value belongs to each thread (setpriority on the calling thread, pid 0),
+ * so only this thread is lowered; elsewhere it would lower the whole process, so nothing is
+ * done there, nor on the main thread. Returns the thread's nice value when lowered.
+ */
+export function backgroundThread(): number | undefined {
+  if (process.platform !== 'linux' || isMainThread) return undefined;
+  try {
+    // Never raised: a provider an operator started niced stays at least as low.
+    if (os.getPriority(0) < BACKGROUND_NICE) os.setPriority(0, BACKGROUND_NICE);
+    return os.getPriority(0);
+  } catch {
+    // Not permitted here: the work runs at normal priority, as before.
+    return undefined;
+  }
 }

@@ -16,6 +16,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { delegateFlock, type FlockMode } from '../../store/flock';
+import { backgroundThread } from '../../sys/worker-thread';
 import type { ImageManifest } from '../contract';
 import type { FromStoreWorker, StoreWorkerData, ToStoreWorker } from './worker-client';
 import { toWire } from './async-writer';
@@ -56,6 +57,8 @@ function delegateLocks(data: StoreWorkerData, post: (m: FromStoreWorker) => void
 function run(): void {
   const port = parentPort;
   if (!port) throw new Error('image-store/worker.ts runs as a worker thread only');
+  // Archive writing gives way to the VASA calls when they compete for a core.
+  backgroundThread();
   const data = workerData as StoreWorkerData;
   const post = (m: FromStoreWorker): void => port.postMessage(m);
   delegateLocks(data, post);
