@@ -25,7 +25,7 @@ export interface DaemonStore {
 export function openDaemonStore(runtime: Runtime, verifyOffThread: boolean): DaemonStore {
   const lock = acquireDataLock(runtime.dataDir);
   try {
-    return { lock, store: Store.open(runtime.dataDir, { verify: 'quick', verifyOffThread, deferredSync: true }) };
+    return { lock, store: Store.open(runtime.dataDir, { verify: 'quick', verifyOffThread, deferredSync: true, tempInMemory: true }) };
   } catch (e) {
     lock.release();
     throw e;
