@@ -357,9 +357,9 @@ export class DiskArrayEngine {
           (SELECT bp.mv_id FROM pairs bp WHERE bp.rv_id = l.id AND bp.purpose = 'backup') AS backup_of,
           CASE WHEN l.vvol_type = 'config' THEN (SELECT m.value FROM ld_metadata m WHERE m.ld_id = l.id AND m.key = 'VMW_VVolName') END AS config_name,
           CASE WHEN l.vm_id IS NULL THEN EXISTS (SELECT 1 FROM ld_metadata m WHERE m.ld_id = l.id AND m.key = 'VMW_VVolNamespace') ELSE 0 END AS has_namespace
-        FROM lds l JOIN pools p ON p.id = l.pool_id WHERE l.array_id = ? AND l.kind IN ('vvol', 'ld') ORDER BY l.ldn`)
+        FROM lds l JOIN pools p ON p.id = l.pool_id WHERE l.array_id = ? AND l.kind IN ('vvol', 'ld') ORDER BY l.ldn`, true)
         // Rows as arrays (in the order selected): a third less time than one object per row.
-        .raw(true).iterate(arrayId);
+        .iterate(arrayId);
       const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
       for (const r of rows as Iterable<unknown[]>) {
         visit({

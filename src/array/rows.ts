@@ -52,46 +52,49 @@ export function toPool(r: Row): Pool {
   };
 }
 
-/** The columns of every LD read, in the order ldOf reads them (the pool's number joined in last). */
+/** The columns of every LD read (the pool's number joined in last); ldOf finds each by its position here. */
 const LD_COLUMNS = [
   'id', 'array_id', 'ldn', 'name', 'pool_id', 'capacity', 'kind', 'vvol_type', 'vvol_id', 'allocation', 'rpl', 'snap', 'clone', 'state',
   'fault_reason', 'access', 'parent_id', 'layer', 'generation', 'temporary', 'vm_id', 'io_upper', 'io_lower', 'deleting_since',
-  'cloning_since', 'created_at',
-].map((c) => `l.${c}`).concat('p.pool_no');
+  'cloning_since', 'created_at', 'pool_no',
+] as const;
+
+/** Each column's position in an LD row's values. */
+const C = Object.fromEntries(LD_COLUMNS.map((c, i) => [c, i])) as Record<(typeof LD_COLUMNS)[number], number>;
 
 /** The SELECT every LD read uses (joins the pool number in); read with readLds/readLd. */
-const LD_SELECT = `SELECT ${LD_COLUMNS.join(', ')} FROM lds l JOIN pools p ON p.id = l.pool_id`;
+const LD_SELECT = `SELECT ${LD_COLUMNS.map((c) => (c === 'pool_no' ? 'p.pool_no' : `l.${c}`)).join(', ')} FROM lds l JOIN pools p ON p.id = l.pool_id`;
 
-/** One LD from its row's values in LD_COLUMNS' order. */
+/** One LD from its row's values (Store.values). */
 function ldOf(v: unknown[]): LogicalDisk {
   return {
-    id: num(v[0]),
-    arrayId: num(v[1]),
-    ldn: num(v[2]),
-    name: String(v[3]),
-    poolId: num(v[4]),
-    poolNo: num(v[26]),
-    capacity: num(v[5]),
-    kind: v[6] as LdKind,
-    vvolType: (v[7] as VvolType | null) ?? null,
-    vvolId: strOrNull(v[8]),
-    allocation: v[9] as 'virtual' | 'real',
-    rpl: v[10] as RplAttr,
-    snap: v[11] as SnapAttr,
-    clone: v[12] as CloneAttr,
-    state: v[13] as LdState,
-    faultReason: strOrNull(v[14]),
-    access: v[15] as AccessMode,
-    parentId: numOrNull(v[16]),
-    layer: num(v[17]),
-    generation: numOrNull(v[18]),
-    temporary: !!v[19],
-    vmId: strOrNull(v[20]),
-    ioUpper: numOrNull(v[21]),
-    ioLower: numOrNull(v[22]),
-    deletingSince: numOrNull(v[23]),
-    cloningSince: numOrNull(v[24]),
-    createdAt: num(v[25]),
+    id: num(v[C.id]),
+    arrayId: num(v[C.array_id]),
+    ldn: num(v[C.ldn]),
+    name: String(v[C.name]),
+    poolId: num(v[C.pool_id]),
+    poolNo: num(v[C.pool_no]),
+    capacity: num(v[C.capacity]),
+    kind: v[C.kind] as LdKind,
+    vvolType: (v[C.vvol_type] as VvolType | null) ?? null,
+    vvolId: strOrNull(v[C.vvol_id]),
+    allocation: v[C.allocation] as 'virtual' | 'real',
+    rpl: v[C.rpl] as RplAttr,
+    snap: v[C.snap] as SnapAttr,
+    clone: v[C.clone] as CloneAttr,
+    state: v[C.state] as LdState,
+    faultReason: strOrNull(v[C.fault_reason]),
+    access: v[C.access] as AccessMode,
+    parentId: numOrNull(v[C.parent_id]),
+    layer: num(v[C.layer]),
+    generation: numOrNull(v[C.generation]),
+    temporary: !!v[C.temporary],
+    vmId: strOrNull(v[C.vm_id]),
+    ioUpper: numOrNull(v[C.io_upper]),
+    ioLower: numOrNull(v[C.io_lower]),
+    deletingSince: numOrNull(v[C.deleting_since]),
+    cloningSince: numOrNull(v[C.cloning_since]),
+    createdAt: num(v[C.created_at]),
   };
 }
 
@@ -105,8 +108,7 @@ export function readLds(store: Store, where: string, ...params: Param[]): Logica
 
 /** The first LD a condition selects, or undefined. */
 export function readLd(store: Store, where: string, ...params: Param[]): LogicalDisk | undefined {
-  const [v] = store.values(`${LD_SELECT} ${where}`, ...params);
-  return v ? ldOf(v) : undefined;
+  return readLds(store, where, ...params)[0];
 }
 
 export function toTask(r: Row): Task {

@@ -336,53 +336,45 @@ export class Store {
   }
 
   /**
-   * A cached prepared statement, for what get/all/run cannot do (iterate, raw rows). Use
-   * it inside tx or read: their failures are turned into StoreError there.
+   * A cached prepared statement, for what get/all/run cannot do (iterate). With `raw` its
+   * rows are arrays of their column values in the SELECT's order: no object is built per
+   * row, which for a wide row (an LD's 27 columns) is ~3x cheaper. Use it inside tx or
+   * read: their failures are turned into StoreError there.
    */
-  q(sql: string): Database.Statement {
-    let st = this.cache.get(sql);
+  q(sql: string, raw = false): Database.Statement {
+    const cache = raw ? this.rawCache : this.cache;
+    let st = cache.get(sql);
     if (!st) {
       st = this.db.prepare(sql);
-      this.cache.set(sql, st);
+      if (raw) st.raw(true);
+      cache.set(sql, st);
     }
     return st;
   }
 
   get<T = Row>(sql: string, ...params: Param[]): T | undefined {
-    return this.use(() => this.q(sql), (st) => st.get(...params) as T | undefined);
+    return this.use(sql, false, (st) => st.get(...params) as T | undefined);
   }
 
   all<T = Row>(sql: string, ...params: Param[]): T[] {
-    return this.use(() => this.q(sql), (st) => st.all(...params) as T[]);
+    return this.use(sql, false, (st) => st.all(...params) as T[]);
   }
 
-  /**
-   * A query's rows as arrays of their column values, in the SELECT's order: no object is
-   * built per row, which for a wide row (an LD's 27 columns) is ~3x cheaper than all's
-   * (rows.ts reads every LD this way; issue 12, a bind of 64 reads 64 of them).
-   */
+  /** A query's rows as arrays of their column values (see q's `raw`; rows.ts reads every LD this way). */
   values(sql: string, ...params: Param[]): unknown[][] {
-    const prepared = () => {
-      let st = this.rawCache.get(sql);
-      if (!st) {
-        st = this.db.prepare(sql).raw(true);
-        this.rawCache.set(sql, st);
-      }
-      return st;
-    };
-    return this.use(prepared, (st) => st.all(...params) as unknown[][]);
+    return this.use(sql, true, (st) => st.all(...params) as unknown[][]);
   }
 
   run(sql: string, ...params: Param[]): Database.RunResult {
-    return this.use(() => this.q(sql), (st) => st.run(...params));
+    return this.use(sql, false, (st) => st.run(...params));
   }
 
   /** One statement outside or inside a transaction: an open group is committed first (outside), failures become StoreErrors. */
-  private use<R>(prepared: () => Database.Statement, fn: (st: Database.Statement) => R): R {
+  private use<R>(sql: string, raw: boolean, fn: (st: Database.Statement) => R): R {
     if (this.lost) throw this.lost;
     if (this.open && this.depth === 0) this.flush();
     try {
-      const st = prepared();
+      const st = this.q(sql, raw);
       const r = fn(st);
       if (this.depth === 0 && !st.readonly) this.committed();
       return r;

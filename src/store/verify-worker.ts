@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { CheckDepth, checkFindings, isCorruption } from './integrity';
+import { CheckDepth, checkFindings } from './integrity';
 
 export interface VerifyWorkerData {
   file: string;
@@ -25,8 +25,7 @@ function check(): FromVerifyWorker {
     db = new Database(data.file, { readonly: true, fileMustExist: true, timeout: data.busyTimeoutMs });
     return { type: 'checked', problems: checkFindings(db, data.depth) };
   } catch (e) {
-    // The check ran into the damage itself: that is its finding.
-    if (isCorruption(e)) return { type: 'checked', problems: [(e as Error).message] };
+    // The check could not run (a check running into the damage is a finding: checkFindings).
     return { type: 'error', message: (e as Error).message };
   } finally {
     db?.close();

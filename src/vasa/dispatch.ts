@@ -224,7 +224,8 @@ export class Dispatcher {
   /**
    * Runs a handler. Admission control (the provider-wide bound and the session's own
    * limit) is applied earlier, by the HTTP layer, from the request's arrival to the end
-   * of its response: handlers run synchronously, so only there do calls overlap.
+   * of its response: handlers run synchronously up to a wait for I/O (the asynchronous
+   * ones below), so only there do calls overlap.
    */
   private async run(entry: OpEntry, call: Call): Promise<unknown> {
     const value = entry.handler(call);

@@ -291,6 +291,23 @@ export async function vasaSoapClient(url: string, cert: ClientCert, version: '1.
   };
 }
 
+/**
+ * An ESXi host's session on the test server: the client certificate `esx-<name>`, registered
+ * with the provider account, then setContext with host GUID `host-guid-<name>` and the iSCSI
+ * initiator `iqn.1998-01.com.vmware:esx-<name>` (returned as iqn: the engine's host name).
+ */
+export async function hostClient(t: TestServer, name: string): Promise<{ c: VasaSoapClient; cert: ClientCert; iqn: string }> {
+  const cert = makeClientCert(`esx-${name}`);
+  const c = await vasaSoapClient(t.url, cert);
+  await c.ok('registerVASACertificate', { userName: USER, password: PASSWORD, newCertificate: cert.cert });
+  const iqn = `iqn.1998-01.com.vmware:esx-${name}`;
+  const info = await c.ok<{ sessionId: string }>('setContext', {
+    usageContext: { hostGuid: `host-guid-${name}`, hostInitiator: [{ uniqueIdentifier: iqn, iscsiIdentifier: iqn }] },
+  });
+  c.setSession(info.sessionId);
+  return { c, cert, iqn };
+}
+
 /** A list from node-soap's one-or-many representation. */
 export const list = <T>(v: T | T[] | undefined | null): T[] => (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]);
 

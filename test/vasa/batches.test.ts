@@ -10,9 +10,7 @@ import { ManualClock } from '../../src/array/clock';
 import { ArrayError } from '../../src/array/errors';
 import { expectError, vvol } from '../helpers/expect-error';
 import { buildArray, Fixture } from '../helpers/fixture';
-import {
-  ClientCert, list, makeClientCert, PASSWORD, startTestServer, TestServer, USER, vasaSoapClient, VasaSoapClient,
-} from '../helpers/vasa-server';
+import { hostClient, list, startTestServer, TestServer, VasaSoapClient } from '../helpers/vasa-server';
 
 type Rec = Record<string, unknown>;
 const HOST_IQN = 'iqn.1998-01.com.vmware:esx-batches-01';
@@ -69,18 +67,11 @@ describe('the engine takes a batch up to its deadline', () => {
 
 describe('batch calls over the wire', () => {
   let t: TestServer;
-  let cert: ClientCert;
   let c: VasaSoapClient;
 
   beforeAll(async () => {
     t = await startTestServer();
-    cert = makeClientCert('esx-batches-01');
-    c = await vasaSoapClient(t.url, cert);
-    await c.ok('registerVASACertificate', { userName: USER, password: PASSWORD, newCertificate: cert.cert });
-    const info = await c.ok<{ sessionId: string }>('setContext', {
-      usageContext: { hostGuid: 'host-guid-batches-01', hostInitiator: [{ uniqueIdentifier: HOST_IQN, iscsiIdentifier: HOST_IQN }] },
-    });
-    c.setSession(info.sessionId);
+    ({ c } = await hostClient(t, 'batches-01'));
   });
   afterAll(async () => {
     await t?.close();

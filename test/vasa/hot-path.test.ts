@@ -6,14 +6,11 @@
  * read, with the fault's own name and message.
  */
 import { vvol } from '../helpers/expect-error';
-import {
-  captureLogger, ClientCert, list, val, makeClientCert, PASSWORD, startTestServer, TestServer, USER, vasaSoapClient, VasaSoapClient,
-} from '../helpers/vasa-server';
+import { captureLogger, hostClient, list, val, startTestServer, TestServer, VasaSoapClient } from '../helpers/vasa-server';
 import { containerUuid } from '../../src/array/ids';
 import type { Store } from '../../src/store/db';
 
 type Rec = Record<string, unknown>;
-const HOST_IQN = 'iqn.1998-01.com.vmware:esx-hot-path-01';
 const UNKNOWN = 'naa.65cdb050000000005cdb05310000fff1';
 
 interface Measured {
@@ -66,19 +63,12 @@ async function measure(store: Store, lds: { id: number; vvolId: string }[], call
 
 describe('hot paths: one engine call per VASA call', () => {
   let t: TestServer;
-  let cert: ClientCert;
   let c: VasaSoapClient;
   const logged = captureLogger();
 
   beforeAll(async () => {
     t = await startTestServer({ log: logged.log });
-    cert = makeClientCert('esx-hot-path-01');
-    c = await vasaSoapClient(t.url, cert);
-    await c.ok('registerVASACertificate', { userName: USER, password: PASSWORD, newCertificate: cert.cert });
-    const info = await c.ok<{ sessionId: string }>('setContext', {
-      usageContext: { hostGuid: 'host-guid-hot-path-01', hostInitiator: [{ uniqueIdentifier: HOST_IQN, iscsiIdentifier: HOST_IQN }] },
-    });
-    c.setSession(info.sessionId);
+    ({ c } = await hostClient(t, 'hot-path-01'));
   });
   afterAll(async () => {
     await t?.close();
@@ -201,14 +191,7 @@ describe('hot paths on an engine scoped to the managed arrays (the daemon\'s)', 
 
   beforeAll(async () => {
     t = await startTestServer({ faceEngine: (f) => f.engine.scoped(() => true) });
-    const cert = makeClientCert('esx-hot-path-02');
-    c = await vasaSoapClient(t.url, cert);
-    await c.ok('registerVASACertificate', { userName: USER, password: PASSWORD, newCertificate: cert.cert });
-    const iqn = 'iqn.1998-01.com.vmware:esx-hot-path-02';
-    const info = await c.ok<{ sessionId: string }>('setContext', {
-      usageContext: { hostGuid: 'host-guid-hot-path-02', hostInitiator: [{ uniqueIdentifier: iqn, iscsiIdentifier: iqn }] },
-    });
-    c.setSession(info.sessionId);
+    ({ c } = await hostClient(t, 'hot-path-02'));
   });
   afterAll(async () => {
     await t?.close();

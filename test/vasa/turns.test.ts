@@ -6,7 +6,7 @@
  * back to back in the callback that settles the group.
  */
 import { vvol } from '../helpers/expect-error';
-import { ClientCert, list, makeClientCert, PASSWORD, startTestServer, TestServer, USER, vasaSoapClient, VasaSoapClient } from '../helpers/vasa-server';
+import { hostClient, list, startTestServer, TestServer, VasaSoapClient } from '../helpers/vasa-server';
 import { Turns } from '../../src/vasa/http/turns';
 
 type Rec = Record<string, unknown>;
@@ -46,18 +46,10 @@ describe('Turns', () => {
 describe('a group commit\'s binds are answered one per turn', () => {
   let t: TestServer;
   let c: VasaSoapClient;
-  let cert: ClientCert;
 
   beforeAll(async () => {
     t = await startTestServer();
-    cert = makeClientCert('esx-turns-01');
-    c = await vasaSoapClient(t.url, cert);
-    await c.ok('registerVASACertificate', { userName: USER, password: PASSWORD, newCertificate: cert.cert });
-    const iqn = 'iqn.1998-01.com.vmware:esx-turns-01';
-    const info = await c.ok<{ sessionId: string }>('setContext', {
-      usageContext: { hostGuid: 'host-guid-turns-01', hostInitiator: [{ uniqueIdentifier: iqn, iscsiIdentifier: iqn }] },
-    });
-    c.setSession(info.sessionId);
+    ({ c } = await hostClient(t, 'turns-01'));
   });
   afterAll(async () => {
     await t?.close();
